@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "tutor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tutor", targets: ["tutor"]),
+        .library(name: "TutorDocument", targets: ["TutorDocument"]),
+        .library(name: "TutorRunner", targets: ["TutorRunner"]),
+        .library(name: "TutorSandbox", targets: ["TutorSandbox"]),
+        .library(name: "TutorScaffold", targets: ["TutorScaffold"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.15.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+    ],
+    targets: [
+        // C libraries, each wrapped by one small Swift type.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+
+        // Shared building blocks: JSON values, atomic files, exit codes.
+        .target(name: "TutorSupport"),
+        // DocFX Markdown → `Tutorial` (steps, requests, inputs, outputs).
+        .target(
+            name: "TutorDocument",
+            dependencies: [
+                "CCmarkGFM", "TutorSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        // HTTP over libcurl.
+        .target(name: "TutorHTTP", dependencies: ["CCurl"]),
+        // Executes a `Tutorial` against a tenant: sign-in, retries, record, resume.
+        .target(
+            name: "TutorRunner",
+            dependencies: ["TutorDocument", "TutorHTTP", "TutorSupport"]),
+        // A Microsoft Entra External ID tenant on loopback: Graph subset and CIAM sign-in.
+        .target(
+            name: "TutorSandbox",
+            dependencies: [
+                "TutorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
+        // Template → files → directory or archive.
+        .target(
+            name: "TutorScaffold",
+            dependencies: [
+                "CArchive", "TutorSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]),
+        // The thin command-line front end: one file per subcommand.
+        .executableTarget(
+            name: "tutor",
+            dependencies: [
+                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
+        .testTarget(
+            name: "TutorDocumentTests", dependencies: ["TutorDocument"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
+        .testTarget(
+            name: "TutorRunnerTests",
+            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument"]),
+        .testTarget(
+            name: "TutorSandboxTests",
+            dependencies: [
+                "TutorSandbox", "TutorHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(
+            name: "TutorScaffoldTests", dependencies: ["TutorScaffold"],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

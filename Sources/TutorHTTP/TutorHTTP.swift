@@ -1,0 +1,1 @@
+// The TutorHTTP module; see Package.swift for its concern.

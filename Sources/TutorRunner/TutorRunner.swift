@@ -1,0 +1,1 @@
+// The TutorRunner module; see Package.swift for its concern.

@@ -1,0 +1,1 @@
+// The TutorSandbox module; see Package.swift for its concern.

@@ -1,0 +1,1 @@
+// The TutorScaffold module; see Package.swift for its concern.

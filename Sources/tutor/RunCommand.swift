@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `tutor run` (not built yet).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Not built yet.")
+
+    func run() async throws {
+        throw ValidationError("tutor run is not built yet")
+    }
+}
