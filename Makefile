@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages: the C libraries the package links, and what the tests drive.
 BUILD_PACKAGES = libcurl4-openssl-dev libarchive-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
-TEST_PACKAGES = $(BUILD_PACKAGES) chromium chromium-driver python3-venv libclang-rt-14-dev
+TEST_PACKAGES = $(BUILD_PACKAGES) chromium chromium-driver python3-venv
 
 .PHONY: all build demo test test-swift test-fuzz test-interop deps test-deps lint clean-state
 
