@@ -84,6 +84,33 @@ struct GraphFaultsTests {
         #expect(await recorder.outcomes.isSubset(of: ["500", "503", "504", "dropped"]))
     }
 
+    @Test func middlewareFaultsOtherRoutes() async throws {
+        for (options, expected) in [
+            (FaultOptions(throttleRate: 1, seed: 1), Set(["429"])),
+            (FaultOptions(faultRate: 1, seed: 3), Set(["500", "503", "504", "dropped"])),
+            (FaultOptions(), Set(["200"])),
+        ] {
+            let router = Router()
+            router.add(middleware: FaultInjector(options: options).middleware(context: BasicRequestContext.self))
+            router.get("/hello") { _, _ in "hello" }
+            let recorder = OutcomeRecorder()
+            try await Application(router: router).test(.router) { client in
+                for _ in 0..<40 {
+                    do {
+                        let response = try await client.execute(uri: "/hello", method: .get)
+                        await recorder.record(String(response.status.code))
+                        if response.status.code == 429 {
+                            #expect(response.headers[.retryAfter].flatMap(Double.init) != nil)
+                        }
+                    } catch {
+                        await recorder.record("dropped")
+                    }
+                }
+            }
+            #expect(await recorder.outcomes == expected)
+        }
+    }
+
     @Test func latencyStillAnswers() async throws {
         let harness = GraphHarness(faults: FaultOptions(latencyMs: 20))
         #expect(harness.api.faults.latency == .milliseconds(20))
