@@ -28,7 +28,7 @@ public enum OutputTarget: Sendable, Equatable {
             return
         }
         guard !path.isEmpty else { throw ScaffoldError.unknownOutputKind(path: path) }
-        let url = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL
+        let url = absoluteFileURL(path, base: base)
         let name = url.lastPathComponent.lowercased()
         if name.hasSuffix(".tar.gz") || name.hasSuffix(".tgz") {
             self = .archive(url, .tarGzip)
@@ -55,6 +55,13 @@ public enum OutputTarget: Sendable, Equatable {
         case .standardOutput: return "-"
         }
     }
+}
+
+/// `path` made absolute against the folder `base` (which need not exist, unlike with
+/// `URL(fileURLWithPath:relativeTo:)`), without `.`/`..` segments: equal paths give equal URLs.
+func absoluteFileURL(_ path: String, base: URL) -> URL {
+    let absolute = path.hasPrefix("/") ? path : base.path + "/" + path
+    return URL(fileURLWithPath: URL(fileURLWithPath: absolute).standardizedFileURL.path)
 }
 
 /// Writes rendered files to an `OutputTarget`, all or nothing.
@@ -115,7 +122,7 @@ enum OutputWriter {
         var template = Array("\(parent)/.\(url.lastPathComponent).tutor-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw ScaffoldError.cannotWrite(path: url.path, reason: systemError()) }
-        let temporary = String(cString: template)
+        let temporary = string(template)
         var descriptorOpen = true
         defer { if descriptorOpen { close(descriptor) } }
         do {
@@ -159,11 +166,7 @@ enum OutputWriter {
             }
         }
         let parent = url.deletingLastPathComponent().path
-        var template = Array("\(parent)/.\(url.lastPathComponent).tutor-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw ScaffoldError.cannotWrite(path: url.path, reason: systemError())
-        }
-        let temporary = String(cString: template)
+        let temporary = try makeTemporaryFolder("\(parent)/.\(url.lastPathComponent).tutor-XXXXXX", for: url.path)
         do {
             guard chmod(temporary, 0o755) == 0 else {
                 throw ScaffoldError.cannotWrite(path: url.path, reason: systemError())
@@ -190,23 +193,34 @@ enum OutputWriter {
     /// Moves the old output aside, the new one into place, then deletes the old one.
     private static func replace(_ target: String, with temporary: String, parent: String) throws {
         let name = (target as NSString).lastPathComponent
-        var template = Array("\(parent)/.\(name).tutor-old-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw ScaffoldError.cannotWrite(path: target, reason: systemError())
-        }
-        let aside = String(cString: template) + "/old"
+        let holder = try makeTemporaryFolder("\(parent)/.\(name).tutor-old-XXXXXX", for: target)
+        let aside = holder + "/old"
         guard rename(target, aside) == 0 else {
             let reason = systemError()
-            rmdir(String(cString: template))
+            rmdir(holder)
             throw ScaffoldError.cannotWrite(path: target, reason: reason)
         }
         guard rename(temporary, target) == 0 else {
             let reason = systemError()
             rename(aside, target)
-            rmdir(String(cString: template))
+            rmdir(holder)
             throw ScaffoldError.cannotWrite(path: target, reason: reason)
         }
-        try? FileManager.default.removeItem(atPath: String(cString: template))
+        try? FileManager.default.removeItem(atPath: holder)
+    }
+
+    /// Creates a folder from a `mkdtemp` pattern (ending in XXXXXX) and returns its path.
+    private static func makeTemporaryFolder(_ pattern: String, for target: String) throws -> String {
+        var template = Array(pattern.utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw ScaffoldError.cannotWrite(path: target, reason: systemError())
+        }
+        return string(template)
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    private static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func systemError() -> String {

@@ -15,7 +15,7 @@ public enum TemplateLocator {
     ) throws -> URL {
         let value = nameOrPath ?? defaultName
         var isDirectory: ObjCBool = false
-        let asPath = URL(fileURLWithPath: value, relativeTo: currentDirectory).standardizedFileURL
+        let asPath = absoluteFileURL(value, base: currentDirectory)
         if value.contains("/") || value.hasPrefix(".")
             || (FileManager.default.fileExists(atPath: asPath.path, isDirectory: &isDirectory) && isDirectory.boolValue)
         {
@@ -44,7 +44,7 @@ public enum TemplateLocator {
     public static func templateRoots(environment: [String: String], executable: URL?, currentDirectory: URL) -> [URL] {
         var roots: [URL] = []
         if let configured = environment["TUTOR_TEMPLATES"], !configured.isEmpty {
-            roots.append(URL(fileURLWithPath: configured, relativeTo: currentDirectory).standardizedFileURL)
+            roots.append(absoluteFileURL(configured, base: currentDirectory))
         }
         if let executable = executable?.resolvingSymlinksInPath() {
             let binFolder = executable.deletingLastPathComponent()

@@ -91,7 +91,7 @@ struct RenderCommand: AsyncParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw exitCode(reporting: error)
+            throw tutor.exitCode(reporting: error)
         }
     }
 

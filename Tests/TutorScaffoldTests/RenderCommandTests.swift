@@ -74,7 +74,7 @@ struct RenderCommandTests {
         let result = try TestSupport.runTutor(
             ["render", "--template", TestSupport.flaskTemplate.path, "--var", "CLIENT_SECRET=visible", "--out", "x"],
             currentDirectory: folder)
-        #expect(result.status == ExitStatus.usage.rawValue)
+        #expect(result.status == TutorSupport.ExitStatus.usage.rawValue)
         #expect(result.error.contains("--secret-env"))
         #expect(!result.error.contains("visible"))
         #expect(TestSupport.listing(folder).isEmpty)
@@ -87,7 +87,7 @@ struct RenderCommandTests {
         var values: [String: String] = TestSupport.sandboxValues
         var template: String? = nil
         var out: String
-        var status: ExitStatus
+        var status: TutorSupport.ExitStatus
         var message: String
         var testDescription: String { name }
     }
@@ -158,7 +158,7 @@ struct RenderCommandTests {
         }
         chmod(folder.path, 0o555)
         let result = try Self.render(["--out", "app.tgz"], in: folder)
-        #expect(result.status == ExitStatus.cannotCreate.rawValue)
+        #expect(result.status == TutorSupport.ExitStatus.cannotCreate.rawValue)
         #expect(TestSupport.listing(folder).isEmpty)
     }
 }
