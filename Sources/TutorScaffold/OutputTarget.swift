@@ -84,10 +84,10 @@ enum OutputWriter {
     static func entries(_ files: [RenderedFile]) -> [(path: String, file: RenderedFile?)] {
         var folders = Set<String>()
         for file in files {
-            var parent = (file.path as NSString).deletingLastPathComponent
+            var parent = file.path.parentFolder
             while !parent.isEmpty {
                 folders.insert(parent)
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = parent.parentFolder
             }
         }
         let all: [(path: String, file: RenderedFile?)] = folders.map { ($0, nil) } + files.map { ($0.path, $0) }

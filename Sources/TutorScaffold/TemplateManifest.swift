@@ -172,10 +172,10 @@ public struct TemplateManifest: Sendable, Equatable {
         }
         // A file cannot also be a folder of another file ("a" and "a/b").
         for path in paths {
-            var parent = (path as NSString).deletingLastPathComponent
+            var parent = path.parentFolder
             while !parent.isEmpty {
                 if paths.contains(parent) { throw fail("\(parent) is listed as a file and used as a folder") }
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = parent.parentFolder
             }
         }
         return TemplateManifest(
@@ -202,5 +202,14 @@ public struct TemplateManifest: Sendable, Equatable {
         return name.unicodeScalars.allSatisfy {
             $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0)
         }
+    }
+}
+
+extension String {
+    /// The folder part of a relative path: "a/b/c" gives "a/b", "a" gives "".
+    /// (Foundation's `deletingLastPathComponent` crashes on some inputs on Linux.)
+    var parentFolder: String {
+        guard let slash = lastIndex(of: "/") else { return "" }
+        return String(self[..<slash])
     }
 }
