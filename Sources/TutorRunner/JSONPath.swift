@@ -130,7 +130,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 
         mutating func name() throws -> String {
             let start = index
-            while let character = current, character != ".", character != "[", character != " " { index += 1 }
+            while let character = current, !".[ =!)".contains(character) { index += 1 }
             guard index > start else { throw failure("expected a member name") }
             return String(text[start..<index])
         }
