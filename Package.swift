@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "CCmarkGFM", "TutorSupport",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // HTTP over libcurl.
         .target(name: "TutorHTTP", dependencies: ["CCurl"]),

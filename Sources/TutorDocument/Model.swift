@@ -62,11 +62,13 @@ public struct Tutorial: Sendable {
     public var inputs: [InputDeclaration]
     /// Values handed to the template once the run is done.
     public var outputs: [OutputDeclaration]
+    /// Warnings found while reading (the document is still usable).
+    public var warnings: [DocumentDiagnostic]
 
     /// Creates a tutorial.
     public init(
         path: String, sha256: String, title: String, frontMatter: [JSONValue.JSONMember], steps: [Step],
-        inputs: [InputDeclaration], outputs: [OutputDeclaration]
+        inputs: [InputDeclaration], outputs: [OutputDeclaration], warnings: [DocumentDiagnostic] = []
     ) {
         self.path = path
         self.sha256 = sha256
@@ -75,6 +77,7 @@ public struct Tutorial: Sendable {
         self.steps = steps
         self.inputs = inputs
         self.outputs = outputs
+        self.warnings = warnings
     }
 
     /// Every request of every step, in the order they run.
@@ -224,13 +227,18 @@ public enum CaptureSource: Sendable, Hashable {
 public struct Capture: Sendable, Hashable {
     /// The variable that receives the value.
     public var variable: String
-    /// Where the value is taken from.
+    /// Where the value is taken from. A JSONPath may hold `{{variables}}` (filled in before it is
+    /// evaluated); the subset is `$`, `.name`, `['name']`, `[index]`, `[*]`, `[?(@.name==literal)]`.
     public var source: CaptureSource
+    /// A regular expression applied to the value found: the variable gets capture group 1 if the
+    /// expression has one, else the whole match; no match means the capture does not resolve.
+    public var pattern: String?
 
     /// Creates a capture.
-    public init(variable: String, source: CaptureSource) {
+    public init(variable: String, source: CaptureSource, pattern: String? = nil) {
         self.variable = variable
         self.source = source
+        self.pattern = pattern
     }
 }
 
