@@ -55,6 +55,17 @@ public struct TenantConnection: Sendable {
             authority: "\(trimmed(login))/\(tenantPath)", isSandbox: false, caFile: caFile, credential: credential)
     }
 
+    /// The sandbox tenant, signed in with its admin app's client credentials like a real tenant.
+    public static func sandbox(
+        tenantId: String, subdomain: String, graphURL: String, authority: String, caFile: String,
+        adminClientId: String, adminClientSecret: String
+    ) -> TenantConnection {
+        TenantConnection(
+            name: "sandbox", tenantId: tenantId, subdomain: subdomain, graphURL: graphURL, loginURL: graphURL,
+            authority: authority, isSandbox: true, caFile: caFile,
+            credential: .clientSecret(clientId: adminClientId, secret: adminClientSecret))
+    }
+
     /// The token endpoint of the authority.
     public var tokenEndpoint: String { "\(authority)/oauth2/v2.0/token" }
 

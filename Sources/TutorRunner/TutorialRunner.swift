@@ -239,7 +239,7 @@ final class RunSession {
             }
         }
         let builtIns: [String: String?] = [
-            "tenantId": connection.tenantId, "tenantSubdomain": connection.subdomain,
+            "tenantId": connection.tenantId, "tenantSubdomain": connection.subdomain, "subdomain": connection.subdomain,
             "tenantDomain": connection.subdomain.map { "\($0).onmicrosoft.com" }, "graphURL": connection.graphURL,
             "loginURL": connection.loginURL, "authority": connection.authority,
         ]
@@ -574,13 +574,7 @@ final class RunSession {
         let body = try? JSONValue.parse(response.body)
         var captured: [String: String] = [:]
         func value(_ capture: Capture, in root: JSONValue?) throws -> String? {
-            switch capture.source {
-            case .header(let name): return response.header(name)
-            case .body(let path):
-                let jsonPath: JSONPath
-                do { jsonPath = try JSONPath(path) } catch { throw RunnerError.document("\(request.location): \(error)") }
-                return root.flatMap { jsonPath.first(in: $0) }?.capturedText
-            }
+            try captureValue(capture, request: request, response: response, root: root)
         }
         if let lookup {
             for capture in lookup.captures {
@@ -610,6 +604,38 @@ final class RunSession {
         }
     }
 
+    /// The value a capture takes from a response: JSONPath (with `{{variables}}` filled in) or
+    /// header, then the capture's regular expression (group 1, else the whole match).
+    func captureValue(_ capture: Capture, request: RequestBlock, response: HTTPResponse, root: JSONValue?) throws
+        -> String?
+    {
+        var found: String?
+        switch capture.source {
+        case .header(let name):
+            found = response.header(name)
+        case .body(let template):
+            let path: JSONPath
+            do {
+                path = try JSONPath(try Template.expand(template, with: variables, context: .plain))
+            } catch let error as Template.UnknownVariable {
+                throw RunnerError.document(
+                    "\(request.location): capture \(capture.variable) uses {{\(error.name)}}, which has no value")
+            } catch {
+                throw RunnerError.document("\(request.location): \(error)")
+            }
+            found = root.flatMap { path.first(in: $0) }?.capturedText
+        }
+        guard let text = found, let pattern = capture.pattern else { return found }
+        guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            throw RunnerError.document("\(request.location): capture \(capture.variable) has an invalid pattern \(pattern)")
+        }
+        guard let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else {
+            return nil
+        }
+        let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+        return Range(group, in: text).map { String(text[$0]) }
+    }
+
     // MARK: - Lookups and lost answers
 
     /// Runs a lookup; returns the response when the object exists (all its captures resolve).
@@ -634,9 +660,7 @@ final class RunSession {
         }
         guard let body = try? JSONValue.parse(response.body) else { return nil }
         for capture in lookup.captures {
-            if case .body(let path) = capture.source {
-                guard let jsonPath = try? JSONPath(path), jsonPath.first(in: body) != nil else { return nil }
-            }
+            guard try captureValue(capture, request: request, response: response, root: body) != nil else { return nil }
         }
         if lookup.captures.isEmpty, let items = body["value"]?.arrayElements, items.isEmpty { return nil }
         return response
