@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw exitCode(reporting: error)
+            throw tutor.exitCode(reporting: error)
         }
     }
 
@@ -157,7 +157,7 @@ struct RunCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
-            if flag.isRaised { exit(ExitStatus.interrupted.rawValue) }
+            if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
             flag.raise()
             FileHandle.standardError.write(Data("\ninterrupting after the current request (Ctrl-C again to quit now)\n".utf8))
         }

@@ -1,10 +1,29 @@
 import ArgumentParser
+import Foundation
+import TutorSandbox
 
-/// `tutor sandbox info` (not built yet).
+/// `tutor sandbox info`: prints how to reach the sandbox tenant, as JSON.
 struct SandboxInfoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print the sandbox tenant's URLs, ids and CA file as JSON.",
+        discussion: """
+            Prepares the home on first use (certificates, tenant, admin app). The admin app's \
+            client secret is not printed: it is in the file named by adminClientSecretFile (0600).
+
+            Example:
+              tutor sandbox info | jq -r .graphURL
+            """)
+
+    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
+    var home: String?
 
     func run() async throws {
-        throw ValidationError("tutor sandbox info is not built yet")
+        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
+        do {
+            printLine(try await SandboxInfo.load(home: sandboxHome).jsonText())
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
     }
 }

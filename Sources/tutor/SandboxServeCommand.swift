@@ -1,10 +1,72 @@
 import ArgumentParser
+import Foundation
+import TutorSandbox
 
-/// `tutor sandbox serve` (not built yet).
+/// `tutor sandbox serve`: serves the sandbox tenant until interrupted.
 struct SandboxServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the sandbox tenant (Graph and sign-in) over HTTPS on loopback.",
+        discussion: """
+            Listens on 127.0.0.1 (https://localhost:PORT) until SIGINT or SIGTERM, logging one line \
+            per request. Other tutor commands find the running server through the home.
+
+            Examples:
+              tutor sandbox serve
+              tutor sandbox serve --port 0 --home /tmp/sandbox
+              tutor sandbox serve --throttle-rate 0.2 --replication-lag-ms 500 --seed 7
+            """)
+
+    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
+    var home: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port: Int = 8443
+
+    @Option(name: .customLong("latency-ms"), help: "Delay added to every Graph answer, in milliseconds.")
+    var latencyMs: Int = 0
+
+    @Option(name: .customLong("throttle-rate"), help: "Share of Graph requests answered 429 (0 to 1).")
+    var throttleRate: Double = 0
+
+    @Option(name: .customLong("fault-rate"), help: "Share of Graph requests failing with 5xx or a dropped connection (0 to 1).")
+    var faultRate: Double = 0
+
+    @Option(name: .customLong("replication-lag-ms"), help: "How long new objects stay invisible to other requests.")
+    var replicationLagMs: Int = 0
+
+    @Option(help: "Seed of the injected faults, to replay a run.")
+    var seed: UInt64?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let problem = faults.problem { throw ValidationError(problem) }
+    }
+
+    var faults: FaultOptions {
+        FaultOptions(
+            latencyMs: latencyMs, throttleRate: throttleRate, faultRate: faultRate,
+            replicationLagMs: replicationLagMs, seed: seed ?? UInt64.random(in: 0...UInt64.max))
+    }
 
     func run() async throws {
-        throw ValidationError("tutor sandbox serve is not built yet")
+        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
+        let server = SandboxServer(requestLog: { line in printLine(line) })
+        do {
+            let running = try await server.start(home: sandboxHome, port: port, faults: faults, handleSignals: true)
+            let info = running.info
+            printLine(
+                "tutor sandbox: serving tenant \(info.tenantId) (\(info.domain)) on \(info.graphURL); "
+                    + "authority \(info.authority); CA \(info.caFile)")
+            try await running.wait()
+            printLine("tutor sandbox: stopped")
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
     }
+}
+
+/// Writes a line to standard output and flushes it, so logs show up when piped.
+func printLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

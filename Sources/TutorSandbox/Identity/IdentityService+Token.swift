@@ -1,0 +1,346 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TutorSupport
+
+extension IdentityService {
+    /// The client's credentials: from the form (`client_secret_post`) or `Authorization: Basic`.
+    func clientCredentials(form: [String: String], request: Request) -> (clientId: String?, secret: String?) {
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        {
+            let id = FormEncoding.decode(text[..<colon])
+            let secret = FormEncoding.decode(text[text.index(after: colon)...])
+            return (id, secret)
+        }
+        return (form["client_id"], form["client_secret"])
+    }
+
+    /// POST `/oauth2/v2.0/token`.
+    func token(form: [String: String], request: Request) async -> Response {
+        do {
+            return jsonResponse(try await tokenResponse(form: form, request: request).serialized())
+        } catch let error as EntraError {
+            return errorResponse(error, request: request)
+        } catch {
+            return errorResponse(
+                EntraError(status: 500, error: "server_error", code: 50000, message: "\(error)"), request: request)
+        }
+    }
+
+    func tokenResponse(form: [String: String], request: Request) async throws -> JSONValue {
+        guard let grantType = form["grant_type"], !grantType.isEmpty else {
+            throw EntraError.missingParameter("grant_type")
+        }
+        let credentials = clientCredentials(form: form, request: request)
+        guard let clientId = credentials.clientId, !clientId.isEmpty else {
+            throw EntraError.missingParameter("client_id")
+        }
+        guard let application = await directory.application(appId: clientId) else {
+            throw EntraError.unknownApplication(clientId, tenant: tenantId)
+        }
+        let authenticated: Bool
+        if let secret = credentials.secret, !secret.isEmpty {
+            guard await directory.verifyClientSecret(appId: clientId, secret: secret) else {
+                throw EntraError.invalidClientSecret(clientId)
+            }
+            authenticated = true
+        } else {
+            authenticated = false
+        }
+
+        switch grantType {
+        case "client_credentials":
+            guard authenticated else { throw EntraError.missingClientSecret() }
+            return try await clientCredentialsGrant(clientId: clientId, scope: form["scope"])
+        case "authorization_code":
+            guard authenticated else { throw EntraError.missingClientSecret() }
+            return try await authorizationCodeGrant(clientId: clientId, form: form)
+        case "refresh_token":
+            guard let refreshToken = form["refresh_token"], !refreshToken.isEmpty else {
+                throw EntraError.missingParameter("refresh_token")
+            }
+            guard let grant = await store.refreshGrant(refreshToken) else { throw EntraError.badRefreshToken }
+            guard grant.clientId == clientId else {
+                throw EntraError.invalidGrant(code: 70000, "The refresh token was issued to a different client.")
+            }
+            if grant.confidential && !authenticated { throw EntraError.missingClientSecret() }
+            return try await userTokens(
+                clientId: clientId, appName: application.displayName, scopes: grant.scopes, user: grant.user,
+                nonce: nil, confidential: grant.confidential, includeClientInfo: form["client_info"] == "1")
+        case "urn:ietf:params:oauth:grant-type:device_code", "device_code":
+            guard let deviceCode = form["device_code"] ?? form["code"], !deviceCode.isEmpty else {
+                throw EntraError.missingParameter("device_code")
+            }
+            guard let flow = await store.pollDeviceFlow(deviceCode: deviceCode) else {
+                throw EntraError.deviceCodeUnknown
+            }
+            guard flow.clientId == clientId else {
+                throw EntraError.invalidGrant(code: 70000, "The device code was issued to a different client.")
+            }
+            switch flow.status {
+            case .pending:
+                throw flow.expiresAt <= Date() ? EntraError.deviceCodeExpired : EntraError.authorizationPending
+            case .redeemed:
+                throw EntraError.deviceCodeUnknown
+            case .approved(let user):
+                return try await userTokens(
+                    clientId: clientId, appName: application.displayName, scopes: flow.scopes, user: user,
+                    nonce: nil, confidential: authenticated, includeClientInfo: form["client_info"] == "1")
+            }
+        default:
+            throw EntraError.unsupportedGrantType(grantType)
+        }
+    }
+
+    /// Client credentials: `{resource}/.default` gives the app roles granted to the app on Graph.
+    func clientCredentialsGrant(clientId: String, scope: String?) async throws -> JSONValue {
+        guard let scope, !scope.isEmpty else { throw EntraError.missingParameter("scope") }
+        let items = scope.split(separator: " ").map(String.init)
+        guard items.count == 1, let item = items.first, item.hasSuffix("/.default") else {
+            throw EntraError.clientCredentialsScope(scope)
+        }
+        let resource = String(item.dropLast("/.default".count))
+        guard resource.lowercased() == TokenIssuer.graphResource || resource.lowercased() == TokenIssuer.graphAppId
+            || resource.lowercased() == TokenIssuer.graphResource + "/"
+        else {
+            throw EntraError.unknownResource(resource, tenant: tenantId)
+        }
+        guard await directory.hasServicePrincipal(appId: clientId) else {
+            throw EntraError.missingServicePrincipal(clientId)
+        }
+        let roles = await directory.appRoles(clientAppId: clientId, resourceAppId: TokenIssuer.graphAppId)
+        let accessToken = try await tokens.issueGraphAccessToken(for: GraphPrincipal(appId: clientId, roles: roles))
+        return .object([
+            .init("token_type", .string("Bearer")),
+            .init("expires_in", .number(3599)),
+            .init("ext_expires_in", .number(3599)),
+            .init("access_token", .string(accessToken)),
+        ])
+    }
+
+    /// Authorization code: the code is consumed by this request whatever happens, then checked
+    /// against the client, the redirect URI and the PKCE verifier.
+    func authorizationCodeGrant(clientId: String, form: [String: String]) async throws -> JSONValue {
+        guard let code = form["code"], !code.isEmpty else { throw EntraError.missingParameter("code") }
+        guard let redirectUri = form["redirect_uri"], !redirectUri.isEmpty else {
+            throw EntraError.missingParameter("redirect_uri")
+        }
+        guard let pending = await store.redeemCode(code) else { throw EntraError.codeRedeemedOrUnknown }
+        guard pending.expiresAt > Date() else { throw EntraError.codeExpired }
+        guard pending.clientId == clientId else { throw EntraError.codeForOtherClient }
+        guard pending.redirectUri == redirectUri else { throw EntraError.redirectMismatchAtToken }
+        if let challenge = pending.codeChallenge {
+            guard let verifier = form["code_verifier"], !verifier.isEmpty else { throw EntraError.missingVerifier }
+            guard IdentityStore.verifierMatches(verifier, challenge: challenge) else {
+                throw EntraError.verifierMismatch
+            }
+        }
+        guard let application = await directory.application(appId: clientId) else {
+            throw EntraError.unknownApplication(clientId, tenant: tenantId)
+        }
+        return try await userTokens(
+            clientId: clientId, appName: application.displayName, scopes: pending.scopes, user: pending.user,
+            nonce: pending.nonce, confidential: true, includeClientInfo: form["client_info"] == "1")
+    }
+
+    /// Tokens for a signed-in user: a Graph access token with `scp`, an id token when `openid`
+    /// was asked for, a refresh token for `offline_access`.
+    func userTokens(
+        clientId: String, appName: String, scopes: [String], user: SignedInUser, nonce: String?, confidential: Bool,
+        includeClientInfo: Bool
+    ) async throws -> JSONValue {
+        let requested: RequestedScopes
+        switch Self.parseScopes(scopes.joined(separator: " ")) {
+        case .success(let parsed): requested = parsed
+        case .failure(let error): throw error
+        }
+        let granted: (graph: Set<String>, oidc: Set<String>)
+        switch await grantedScopes(
+            clientId: clientId, appName: appName, requested: requested, administrator: user.isAdministrator)
+        {
+        case .success(let value): granted = value
+        case .failure(let error): throw error
+        }
+        let tokenScopes = granted.graph.union(granted.oidc.subtracting(["offline_access"]))
+        let accessToken = try await tokens.issueGraphAccessToken(
+            for: GraphPrincipal(
+                appId: clientId, scopes: tokenScopes, userObjectId: user.subject.objectId),
+            subject: user.subject)
+        var responseScopes = requested.asRequested.filter { !Self.oidcScopes.contains($0.lowercased()) }
+        for scope in ["openid", "profile", "email", "offline_access"] where granted.oidc.contains(scope) {
+            responseScopes.append(scope)
+        }
+        var members: [JSONValue.JSONMember] = [
+            .init("token_type", .string("Bearer")),
+            .init("scope", .string(responseScopes.joined(separator: " "))),
+            .init("expires_in", .number(3599)),
+            .init("ext_expires_in", .number(3599)),
+            .init("access_token", .string(accessToken)),
+        ]
+        if granted.oidc.contains("offline_access") {
+            let refreshToken = await store.issueRefreshToken(
+                RefreshGrant(
+                    clientId: clientId, scopes: scopes, user: user, confidential: confidential,
+                    expiresAt: Date().addingTimeInterval(IdentityStore.refreshLifetime)))
+            members.append(.init("refresh_token", .string(refreshToken)))
+        }
+        if granted.oidc.contains("openid") {
+            let idToken = try await tokens.issueIDToken(clientId: clientId, subject: user.subject, nonce: nonce)
+            members.append(.init("id_token", .string(idToken)))
+        }
+        if includeClientInfo {
+            members.append(.init("client_info", .string(clientInfo(for: user))))
+        }
+        return .object(members)
+    }
+
+    // MARK: Device code
+
+    /// POST `/oauth2/v2.0/devicecode`: starts a device flow.
+    func deviceCode(form: [String: String], request: Request) async -> Response {
+        guard let clientId = form["client_id"], !clientId.isEmpty else {
+            return errorResponse(EntraError.missingParameter("client_id"), request: request)
+        }
+        guard await directory.application(appId: clientId) != nil else {
+            return errorResponse(EntraError.unknownApplication(clientId, tenant: tenantId), request: request)
+        }
+        guard let scope = form["scope"], !scope.isEmpty else {
+            return errorResponse(EntraError.missingParameter("scope"), request: request)
+        }
+        let requested: RequestedScopes
+        switch Self.parseScopes(scope) {
+        case .success(let parsed): requested = parsed
+        case .failure(let error): return errorResponse(error, request: request)
+        }
+        let started = await store.startDeviceFlow(clientId: clientId, scopes: requested.asRequested)
+        let verificationUri = "\(tenantBase)/oauth2/deviceauth"
+        return jsonResponse(
+            JSONValue.object([
+                .init("user_code", .string(started.userCode)),
+                .init("device_code", .string(started.deviceCode)),
+                .init("verification_uri", .string(verificationUri)),
+                .init("expires_in", .number(IdentityStore.deviceCodeLifetime)),
+                .init("interval", .number(5)),
+                .init(
+                    "message",
+                    .string(
+                        "To sign in, use a web browser to open the page \(verificationUri) and enter the code \(started.userCode) to authenticate."
+                    )),
+            ]).serialized())
+    }
+
+    func devicePage(request: Request, userCode: String, error: String?, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
+        let csrf = csrf(for: request)
+        return htmlResponse(
+            SignInPages.deviceCode(action: request.uri.path, csrf: csrf.token, userCode: userCode, error: error),
+            status: status, cookies: csrf.cookie.map { [$0] } ?? [])
+    }
+
+    /// POST of the device code page: the user's credentials approve the code.
+    func approveDevice(form: [String: String], request: Request) async -> Response {
+        let userCode = form["otc"] ?? ""
+        guard csrfIsValid(form: form, request: request) else {
+            return devicePage(
+                request: request, userCode: userCode, error: "This page expired. Please enter the code again.",
+                status: .badRequest)
+        }
+        guard let flow = await store.deviceFlow(userCode: userCode),
+            let application = await directory.application(appId: flow.clientId)
+        else {
+            return devicePage(
+                request: request, userCode: userCode, error: "That code didn't work. Check the code and try again.")
+        }
+        guard
+            let found = await directory.verifyUserPassword(
+                email: (form["email"] ?? "").trimmingCharacters(in: .whitespaces), password: form["password"] ?? "")
+        else {
+            return devicePage(
+                request: request, userCode: userCode, error: "Your email address or password is incorrect.")
+        }
+        let user = SignedInUser(sandboxUser: found)
+        if case .success(let requested) = Self.parseScopes(flow.scopes.joined(separator: " ")),
+            case .failure(let error) = await grantedScopes(
+                clientId: flow.clientId, appName: application.displayName, requested: requested,
+                administrator: user.isAdministrator)
+        {
+            return devicePage(request: request, userCode: userCode, error: "AADSTS\(error.code): \(error.message)")
+        }
+        guard await store.approveDeviceFlow(userCode: userCode, user: user) else {
+            return devicePage(
+                request: request, userCode: userCode, error: "That code didn't work. Check the code and try again.")
+        }
+        return htmlResponse(
+            SignInPages.message(
+                title: application.displayName,
+                text:
+                    "You have signed in to the \(application.displayName) application on your device. You may now close this window.",
+                id: "device-done"))
+    }
+
+    // MARK: Logout
+
+    /// GET `/oauth2/v2.0/logout`: ends the browser session; redirects only to a URI registered
+    /// by an app the session signed in to (or named by `client_id` / `id_token_hint`).
+    func logout(request: Request) async -> Response {
+        let parameters = FormEncoding.parse(Substring(request.uri.query ?? ""))
+        let sessionId = FormEncoding.cookie(Self.sessionCookie, in: request.headers[.cookie])
+        var clientIds = await store.sessionClientIds(sessionId)
+        if let clientId = parameters["client_id"] { clientIds.insert(clientId) }
+        if let hint = parameters["id_token_hint"], let claims = try? await tokens.validateIDToken(hint, clientId: nil) {
+            clientIds.insert(claims.aud)
+        }
+        await store.endSession(sessionId)
+        let expired = "\(Self.sessionCookie)=" + cookieAttributes(maxAge: 0)
+        guard let target = parameters["post_logout_redirect_uri"], !target.isEmpty else {
+            return htmlResponse(
+                SignInPages.message(
+                    title: "You signed out of your account",
+                    text: "It's a good idea to close all browser windows.", id: "signed-out"),
+                cookies: [expired])
+        }
+        var allowed = false
+        for clientId in clientIds {
+            if let application = await directory.application(appId: clientId),
+                Self.postLogoutTargetIsRegistered(target, application: application)
+            {
+                allowed = true
+                break
+            }
+        }
+        guard allowed else {
+            return htmlResponse(
+                SignInPages.message(
+                    title: "You signed out of your account",
+                    text:
+                        "The post_logout_redirect_uri is not registered for the application, so you were not sent back to it.",
+                    id: "signed-out"),
+                cookies: [expired])
+        }
+        var location = target
+        if let state = parameters["state"] {
+            location += (target.contains("?") ? "&" : "?") + FormEncoding.serialize([("state", state)])
+        }
+        return redirect(to: location, cookies: [expired])
+    }
+
+    /// A post-logout target is registered when it is one of the app's redirect URIs or its
+    /// logout URL, or shares the scheme, host and port of one of them.
+    static func postLogoutTargetIsRegistered(_ target: String, application: SandboxApplication) -> Bool {
+        let registered = application.signInRedirectUris + application.logoutUris
+        if registered.contains(target) { return true }
+        guard let targetOrigin = origin(of: target) else { return false }
+        return registered.contains { origin(of: $0) == targetOrigin }
+    }
+
+    static func origin(of uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        let port = components.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+        return "\(scheme)://\(host):\(port)"
+    }
+}

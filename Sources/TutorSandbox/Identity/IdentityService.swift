@@ -1,0 +1,237 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TutorSupport
+
+/// The sign-in side of the sandbox tenant, shaped like a CIAM tenant's endpoints under
+/// `/{tenant}` (the tenant id or `{subdomain}.onmicrosoft.com`): OpenID discovery, JWKS,
+/// authorize (sign-in / sign-up pages), token, device code, device verification and logout.
+public struct IdentityService: Sendable {
+    let directory: TenantDirectory
+    let tokens: TokenIssuer
+    let store: IdentityStore
+    let tenantId: String
+    let subdomain: String
+    /// Keys the CSRF tokens of this server process's forms.
+    let formKey: SymmetricKey
+
+    /// OIDC scopes; `profile` and `email` come with `openid`, the others need consent.
+    static let oidcScopes: Set<String> = ["openid", "profile", "email", "offline_access"]
+
+    /// Creates the service for the tenant in `directory`, signing with `tokens`.
+    public init(directory: TenantDirectory, tokens: TokenIssuer, tenantId: String, subdomain: String) {
+        self.directory = directory
+        self.tokens = tokens
+        self.store = IdentityStore()
+        self.tenantId = tenantId
+        self.subdomain = subdomain
+        self.formKey = SymmetricKey(size: .bits256)
+    }
+
+    /// Registers the identity routes on `router`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get(":tenant/v2.0/.well-known/openid-configuration") { request, context in
+            try checkTenant(context)
+            return jsonResponse(openIDConfiguration().serialized())
+        }
+        // The v1 path, which the `identity` package reads to find `end_session_endpoint`.
+        router.get(":tenant/.well-known/openid-configuration") { request, context in
+            try checkTenant(context)
+            return jsonResponse(openIDConfiguration().serialized())
+        }
+        router.get(":tenant/discovery/v2.0/keys") { request, context in
+            try checkTenant(context)
+            return jsonResponse(tokens.jwksJSON.serialized())
+        }
+        router.get(":tenant/discovery/keys") { request, context in
+            try checkTenant(context)
+            return jsonResponse(tokens.jwksJSON.serialized())
+        }
+        router.get(":tenant/oauth2/v2.0/authorize") { request, context in
+            try checkTenant(context)
+            let parameters = FormEncoding.parse(Substring(request.uri.query ?? ""))
+            return await authorize(parameters: parameters, request: request, form: nil)
+        }
+        router.post(":tenant/oauth2/v2.0/authorize") { request, context in
+            try checkTenant(context)
+            let form = try await formBody(request, context: context)
+            if form["sandbox_action"] == nil {
+                // A plain OIDC authorization request sent as a form post.
+                return await authorize(parameters: form, request: request, form: nil)
+            }
+            return await authorize(parameters: form, request: request, form: form)
+        }
+        router.post(":tenant/oauth2/v2.0/token") { request, context in
+            try checkTenant(context)
+            let form = try await formBody(request, context: context)
+            return await token(form: form, request: request)
+        }
+        router.post(":tenant/oauth2/v2.0/devicecode") { request, context in
+            try checkTenant(context)
+            let form = try await formBody(request, context: context)
+            return await deviceCode(form: form, request: request)
+        }
+        router.get(":tenant/oauth2/deviceauth") { request, context in
+            try checkTenant(context)
+            let parameters = FormEncoding.parse(Substring(request.uri.query ?? ""))
+            return devicePage(request: request, userCode: parameters["otc"] ?? "", error: nil)
+        }
+        router.post(":tenant/oauth2/deviceauth") { request, context in
+            try checkTenant(context)
+            let form = try await formBody(request, context: context)
+            return await approveDevice(form: form, request: request)
+        }
+        router.get(":tenant/oauth2/v2.0/logout") { request, context in
+            try checkTenant(context)
+            return await logout(request: request)
+        }
+        router.get(":tenant/oauth2/logout") { request, context in
+            try checkTenant(context)
+            return await logout(request: request)
+        }
+    }
+
+    // MARK: Tenant and discovery
+
+    /// A tenant path segment names this tenant: its id or `{subdomain}.onmicrosoft.com`.
+    func isThisTenant(_ segment: String) -> Bool {
+        let lowered = segment.lowercased()
+        return lowered == tenantId.lowercased() || lowered == "\(subdomain.lowercased()).onmicrosoft.com"
+    }
+
+    func checkTenant<Context: RequestContext>(_ context: Context) throws {
+        let segment = context.parameters.get("tenant") ?? ""
+        guard isThisTenant(segment) else {
+            throw HTTPError(
+                .badRequest, headers: [.contentType: "application/json; charset=utf-8"],
+                message: EntraError(
+                    status: 400, error: "invalid_tenant", code: 90002,
+                    message:
+                        "Tenant '\(segment)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+                ).body(traceId: UUID().uuidString.lowercased(), correlationId: UUID().uuidString.lowercased()))
+        }
+    }
+
+    var tenantBase: String { "\(tokens.origin)/\(tenantId)" }
+
+    func openIDConfiguration() -> JSONValue {
+        let base = tenantBase
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        return .object([
+            .init("token_endpoint", .string("\(base)/oauth2/v2.0/token")),
+            .init(
+                "token_endpoint_auth_methods_supported",
+                strings(["client_secret_post", "private_key_jwt", "client_secret_basic"])),
+            .init("jwks_uri", .string("\(base)/discovery/v2.0/keys")),
+            .init("response_modes_supported", strings(["query", "fragment", "form_post"])),
+            .init("subject_types_supported", strings(["pairwise"])),
+            .init("id_token_signing_alg_values_supported", strings(["RS256"])),
+            .init("response_types_supported", strings(["code", "id_token", "code id_token", "id_token token"])),
+            .init("scopes_supported", strings(["openid", "profile", "email", "offline_access"])),
+            .init("issuer", .string(tokens.issuer)),
+            .init("request_uri_parameter_supported", .bool(false)),
+            .init("userinfo_endpoint", .string("\(tokens.origin)/oidc/userinfo")),
+            .init("authorization_endpoint", .string("\(base)/oauth2/v2.0/authorize")),
+            .init("device_authorization_endpoint", .string("\(base)/oauth2/v2.0/devicecode")),
+            .init("http_logout_supported", .bool(true)),
+            .init("frontchannel_logout_supported", .bool(true)),
+            .init("end_session_endpoint", .string("\(base)/oauth2/v2.0/logout")),
+            .init(
+                "claims_supported",
+                strings([
+                    "sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name",
+                    "tid", "ver", "at_hash", "c_hash", "email", "oid",
+                ])),
+            .init("code_challenge_methods_supported", strings(["S256"])),
+            .init("kerberos_endpoint", .string("\(base)/kerberos")),
+            .init("tenant_region_scope", .null),
+            .init("cloud_instance_name", .string("ciamlogin.com")),
+            .init("cloud_graph_host_name", .string("graph.windows.net")),
+            .init("msgraph_host", .string("graph.microsoft.com")),
+            .init("rbac_url", .string("https://pas.windows.net")),
+        ])
+    }
+
+    // MARK: Helpers
+
+    func formBody<Context: RequestContext>(_ request: Request, context: Context) async throws -> [String: String] {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
+            throw HTTPError(
+                .badRequest, headers: [.contentType: "application/json; charset=utf-8"],
+                message: EntraError(
+                    status: 400, error: "invalid_request", code: 900144,
+                    message: "The request body must be application/x-www-form-urlencoded."
+                ).body(traceId: UUID().uuidString.lowercased(), correlationId: UUID().uuidString.lowercased()))
+        }
+        var buffer = try await request.body.collect(upTo: 1 << 20)
+        let text = buffer.readString(length: buffer.readableBytes) ?? ""
+        return FormEncoding.parse(Substring(text))
+    }
+
+    func jsonResponse(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store, no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store, no-cache",
+            .init("X-Frame-Options")!: "DENY",
+        ]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func redirect(to location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location, .cacheControl: "no-store, no-cache"]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .found, headers: headers)
+    }
+
+    func errorResponse(_ error: EntraError, request: Request) -> Response {
+        let correlation = request.headers[.init("client-request-id")!] ?? UUID().uuidString.lowercased()
+        var response = jsonResponse(
+            error.body(traceId: UUID().uuidString.lowercased(), correlationId: correlation),
+            status: HTTPResponse.Status(code: error.status))
+        if error.status == 401 { response.headers[.wwwAuthenticate] = "Basic realm=\"\(tenantId)\"" }
+        return response
+    }
+
+    // MARK: CSRF
+
+    static let csrfCookie = "sandbox_csrf"
+    static let sessionCookie = "sandbox_session"
+
+    func cookieAttributes(maxAge: Int? = nil) -> String {
+        "; Path=/; Secure; HttpOnly; SameSite=Lax" + (maxAge.map { "; Max-Age=\($0)" } ?? "")
+    }
+
+    /// The browser's CSRF cookie (made when missing) and the form token bound to it.
+    func csrf(for request: Request) -> (cookie: String?, token: String) {
+        if let existing = FormEncoding.cookie(Self.csrfCookie, in: request.headers[.cookie]), !existing.isEmpty {
+            return (nil, csrfToken(for: existing))
+        }
+        let value = FormEncoding.randomToken()
+        return ("\(Self.csrfCookie)=\(value)" + cookieAttributes(), csrfToken(for: value))
+    }
+
+    func csrfToken(for cookie: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(cookie.utf8), using: formKey)).base64URLEncoded()
+    }
+
+    func csrfIsValid(form: [String: String], request: Request) -> Bool {
+        guard let cookie = FormEncoding.cookie(Self.csrfCookie, in: request.headers[.cookie]), !cookie.isEmpty,
+            let token = form["csrf_token"]
+        else { return false }
+        let expected = csrfToken(for: cookie)
+        return Data(expected.utf8).withUnsafeBytes { expectedBytes in
+            Data(token.utf8).withUnsafeBytes { tokenBytes in
+                expectedBytes.count == tokenBytes.count && zip(expectedBytes, tokenBytes).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+            }
+        }
+    }
+}

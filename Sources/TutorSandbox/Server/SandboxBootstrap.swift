@@ -1,0 +1,59 @@
+import Foundation
+import TutorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Brings a sandbox home (or a temporary folder) to a usable state: certificates, tenant ids,
+/// admin app credentials and the tenant directory.
+enum SandboxBootstrap {
+    /// What a prepared home holds.
+    struct Prepared: Sendable {
+        var identity: SandboxTenantIdentity
+        var certificates: SandboxCertificates
+    }
+
+    /// Prepares `home`: mints what is missing, bootstraps the tenant on first use.
+    static func prepare(home: SandboxHome) async throws -> Prepared {
+        try home.prepare()
+        let certificates = try SandboxCertificates.loadOrMint(in: home.url)
+        if let identity = try home.loadIdentity() {
+            guard FileManager.default.fileExists(atPath: home.stateFile.path) else {
+                throw SandboxError.corruptFile(
+                    path: home.stateFile.path, reason: "the tenant state is missing although tenant.json exists")
+            }
+            return Prepared(identity: identity, certificates: certificates)
+        }
+        // First use: the secret first, then the state, then tenant.json, which marks the home
+        // as bootstrapped; a crash in between leaves a home that bootstraps again.
+        let identity = SandboxTenantIdentity.random()
+        let secret = generateClientSecret()
+        try AtomicFile.write(Data(secret.utf8), to: home.adminClientSecretFile, permissions: 0o600)
+        // A state file left by an interrupted bootstrap belongs to ids that were never recorded.
+        unlink(home.stateFile.path)
+        _ = try TenantDirectory.open(stateFile: home.stateFile) {
+            TenantDirectory.bootstrap(
+                tenantId: identity.tenantId, subdomain: identity.subdomain, adminAppId: identity.adminClientId,
+                adminSecret: secret)
+        }
+        try home.saveIdentity(identity)
+        return Prepared(identity: identity, certificates: certificates)
+    }
+
+    /// Loads the tenant directory persisted in `home`.
+    static func loadDirectory(home: SandboxHome) throws -> TenantDirectory {
+        TenantDirectory(state: try TenantDirectory.loadState(from: home.stateFile), stateFile: home.stateFile)
+    }
+
+    /// A client secret shaped like Entra's: 40 characters, `~` as the fourth.
+    static func generateClientSecret() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+        var generator = SystemRandomNumberGenerator()
+        let head = String((0..<3).map { _ in alphabet.randomElement(using: &generator)! })
+        let tail = String((0..<36).map { _ in alphabet.randomElement(using: &generator)! })
+        return head + "~" + tail
+    }
+}

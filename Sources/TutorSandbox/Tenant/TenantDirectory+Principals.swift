@@ -1,0 +1,166 @@
+import Foundation
+import TutorSupport
+
+extension TenantDirectory {
+    // MARK: - Service principals
+
+    /// Service principals other requests can see.
+    func visibleServicePrincipals() -> [SandboxServicePrincipal] {
+        state.servicePrincipals.filter { !isHidden($0.id) }
+    }
+
+    /// The service principal a key names (`.id` or `.appId`), if visible.
+    func findServicePrincipal(_ key: ObjectKey) -> SandboxServicePrincipal? {
+        let found: SandboxServicePrincipal?
+        switch key {
+        case .id(let id): found = state.servicePrincipals.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        case .appId(let appId): found = servicePrincipal(appId: appId)
+        case .uniqueName: found = nil
+        }
+        guard let found, !isHidden(found.id) else { return nil }
+        return found
+    }
+
+    /// Creates the service principal of a visible application.
+    func createServicePrincipal(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxServicePrincipal {
+        var values: [String: JSONValue] = [:]
+        for (name, value) in properties { values[name] = value }
+        guard let appId = values["appId"]?.stringValue, !appId.isEmpty else {
+            throw GraphFailure.missing("appId", "ServicePrincipal")
+        }
+        guard let app = application(appId: appId), !isHidden(app.appId) else {
+            throw GraphFailure(
+                400, "NoBackingApplicationObject",
+                "The appId '\(appId)' of the service principal does not reference a valid application object.")
+        }
+        guard servicePrincipal(appId: appId) == nil else {
+            throw GraphFailure(
+                409, "Request_MultipleObjectsWithSameKeyValue",
+                "The service principal cannot be created, updated, or restored because the service principal name \(app.appId) is already in use."
+            )
+        }
+        let principal = SandboxServicePrincipal(
+            id: Self.newGUID(), appId: app.appId, displayName: app.displayName,
+            appOwnerOrganizationId: state.organization.id, createdDateTime: Self.wholeSecond(Date()),
+            accountEnabled: values["accountEnabled"]?.boolValue ?? true,
+            tags: (values["tags"]?.arrayElements ?? []).compactMap(\.stringValue),
+            appRoles: [], oauth2PermissionScopes: [], appRoleAssignments: [])
+        try commit { $0.servicePrincipals.append(principal) }
+        hide([principal.id], for: lag)
+        return principal
+    }
+
+    /// Deletes a service principal with its grants, role assignments and flow links.
+    func deleteServicePrincipal(_ key: ObjectKey) throws {
+        guard let principal = findServicePrincipal(key) else { throw GraphFailure.notFound(key.text) }
+        guard principal.appId != WellKnownGraph.appId else { throw GraphFailure.denied }
+        try commit { Self.removeServicePrincipals(appId: principal.appId, from: &$0) }
+    }
+
+    // MARK: - Delegated permission grants
+
+    /// Grants other requests can see.
+    func visibleGrants() -> [SandboxPermissionGrant] {
+        state.oauth2PermissionGrants.filter { !isHidden($0.id) }
+    }
+
+    /// The grant with this id, if visible.
+    func findGrant(id: String) -> SandboxPermissionGrant? {
+        visibleGrants().first { $0.id == id }
+    }
+
+    /// Creates a delegated permission grant after checking its principals and scopes.
+    func createGrant(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxPermissionGrant {
+        var values: [String: JSONValue] = [:]
+        for (name, value) in properties { values[name] = value }
+        guard let clientId = values["clientId"]?.stringValue else {
+            throw GraphFailure.missing("clientId", "OAuth2PermissionGrant")
+        }
+        guard let resourceId = values["resourceId"]?.stringValue else {
+            throw GraphFailure.missing("resourceId", "OAuth2PermissionGrant")
+        }
+        guard let consentType = values["consentType"]?.stringValue else {
+            throw GraphFailure.missing("consentType", "OAuth2PermissionGrant")
+        }
+        guard findServicePrincipal(.id(clientId)) != nil else {
+            throw GraphFailure.badRequest(
+                "Invalid value specified for property 'clientId': \(clientId) is not a service principal.")
+        }
+        guard let resource = findServicePrincipal(.id(resourceId)) else {
+            throw GraphFailure.badRequest(
+                "Invalid value specified for property 'resourceId': \(resourceId) is not a service principal.")
+        }
+        let principalId = values["principalId"]?.stringValue
+        if consentType == "Principal" {
+            guard let principalId, user(id: principalId) != nil else {
+                throw GraphFailure.badRequest("A grant with consentType 'Principal' needs the principalId of a user.")
+            }
+        } else if principalId != nil {
+            throw GraphFailure.badRequest("A grant with consentType 'AllPrincipals' must not have a principalId.")
+        }
+        let scope = try checkScopes(values["scope"]?.stringValue ?? "", on: resource)
+        let duplicate = state.oauth2PermissionGrants.contains {
+            $0.clientId.caseInsensitiveCompare(clientId) == .orderedSame
+                && $0.resourceId.caseInsensitiveCompare(resourceId) == .orderedSame
+                && $0.consentType == consentType && $0.principalId == principalId
+        }
+        guard !duplicate else {
+            throw GraphFailure(409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.")
+        }
+        let grant = SandboxPermissionGrant(
+            id: Self.newGrantId(), clientId: clientId.lowercased(), consentType: consentType,
+            principalId: principalId?.lowercased(), resourceId: resourceId.lowercased(), scope: scope)
+        try commit { $0.oauth2PermissionGrants.append(grant) }
+        hide([grant.id], for: lag)
+        return grant
+    }
+
+    /// Changes a grant's scopes (the only property PATCH may change).
+    func updateGrant(id: String, _ properties: [(String, JSONValue)]) throws {
+        guard let grant = findGrant(id: id) else { throw GraphFailure.notFound(id) }
+        guard let resource = findServicePrincipal(.id(grant.resourceId)) else { throw GraphFailure.notFound(id) }
+        var scope = grant.scope
+        for (name, value) in properties {
+            guard name == "scope" else { throw GraphFailure.readOnly(name) }
+            scope = try checkScopes(value.stringValue ?? "", on: resource)
+        }
+        try commit { state in
+            guard let index = state.oauth2PermissionGrants.firstIndex(where: { $0.id == id }) else { return }
+            state.oauth2PermissionGrants[index].scope = scope
+        }
+    }
+
+    /// Deletes a grant.
+    func deleteGrant(id: String) throws {
+        guard findGrant(id: id) != nil else { throw GraphFailure.notFound(id) }
+        try commit { $0.oauth2PermissionGrants.removeAll { $0.id == id } }
+    }
+
+    private func checkScopes(_ scope: String, on resource: SandboxServicePrincipal) throws -> String {
+        let values = scope.split(separator: " ").map(String.init)
+        for value in values where !resource.oauth2PermissionScopes.contains(where: { $0.value == value }) {
+            throw GraphFailure.badRequest(
+                "Invalid value specified for property 'scope': '\(value)' is not a delegated permission of \(resource.displayName)."
+            )
+        }
+        return values.joined(separator: " ")
+    }
+
+    // MARK: - Users and organization
+
+    /// All users.
+    func visibleUsers() -> [SandboxUser] {
+        state.users.filter { !isHidden($0.id) }
+    }
+
+    /// A user by object id or user principal name.
+    func findUser(_ key: String) -> SandboxUser? {
+        visibleUsers().first {
+            $0.id.caseInsensitiveCompare(key) == .orderedSame
+                || $0.userPrincipalName.caseInsensitiveCompare(key) == .orderedSame
+        }
+    }
+
+    /// The organization.
+    var organization: SandboxOrganization { state.organization }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import TutorSupport
+
+/// The sandbox tenant's directory: its objects, kept in memory and, with a state file, saved
+/// atomically (0600) after every change before the change is acknowledged.
+public actor TenantDirectory {
+    var state: TenantState
+    let stateFile: URL?
+    /// Objects under replication lag: id or appId → the moment other requests may see them.
+    var hiddenUntil: [String: ContinuousClock.Instant] = [:]
+
+    /// A directory over `state`; `stateFile` nil keeps it in memory only.
+    public init(state: TenantState, stateFile: URL?) {
+        self.state = state
+        self.stateFile = stateFile
+    }
+
+    /// Reads a state file; a file that is not a tenant state is `TenantError.corruptStateFile`.
+    public static func loadState(from url: URL) throws -> TenantState {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TenantError.unreadableStateFile(path: url.path, reason: error.localizedDescription)
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let state: TenantState
+        do {
+            state = try decoder.decode(TenantState.self, from: data)
+        } catch {
+            throw TenantError.corruptStateFile(path: url.path, reason: describe(error))
+        }
+        guard state.formatVersion == TenantState.currentFormatVersion else {
+            throw TenantError.corruptStateFile(
+                path: url.path,
+                reason: "format version \(state.formatVersion), this tutor reads \(TenantState.currentFormatVersion)")
+        }
+        return state
+    }
+
+    /// Opens the tenant saved in `stateFile`, or saves and opens `makeState()` when there is none.
+    public static func open(stateFile: URL, orCreate makeState: () -> TenantState) throws -> TenantDirectory {
+        if FileManager.default.fileExists(atPath: stateFile.path) {
+            return TenantDirectory(state: try loadState(from: stateFile), stateFile: stateFile)
+        }
+        let state = makeState()
+        try save(state, to: stateFile)
+        return TenantDirectory(state: state, stateFile: stateFile)
+    }
+
+    /// The tenant id.
+    public var tenantId: String { state.organization.id }
+    /// The subdomain (`{subdomain}.onmicrosoft.com`).
+    public var subdomain: String { state.organization.subdomain }
+    /// A copy of the whole state.
+    public var snapshot: TenantState { state }
+
+    // MARK: - Used by the identity side (ignore replication lag)
+
+    /// The application with this appId.
+    public func application(appId: String) -> SandboxApplication? {
+        state.applications.first { $0.appId.caseInsensitiveCompare(appId) == .orderedSame }
+    }
+
+    /// Whether the application has a service principal in this tenant.
+    public func hasServicePrincipal(appId: String) -> Bool {
+        servicePrincipal(appId: appId) != nil
+    }
+
+    /// Whether `secret` is one of the application's unexpired client secrets.
+    public func verifyClientSecret(appId: String, secret: String) -> Bool {
+        guard let app = application(appId: appId) else { return false }
+        let now = Date()
+        return app.passwordCredentials.contains {
+            $0.startDateTime <= now.addingTimeInterval(300) && $0.endDateTime > now
+                && SecretHasher.verify(secret, against: $0.secretHash)
+        }
+    }
+
+    /// The user flow the application belongs to, if any.
+    public func userFlow(forAppId appId: String) -> SandboxUserFlow? {
+        state.userFlows.first { flow in
+            flow.includeApplications.contains { $0.caseInsensitiveCompare(appId) == .orderedSame }
+        }
+    }
+
+    /// The user with this email when `password` is theirs.
+    public func verifyUserPassword(email: String, password: String) -> SandboxUser? {
+        guard let user = user(email: email), SecretHasher.verify(password, against: user.passwordHash) else {
+            return nil
+        }
+        return user
+    }
+
+    /// Whether a user signs in with this email.
+    public func userExists(email: String) -> Bool { user(email: email) != nil }
+
+    /// The user with this object id.
+    public func user(id: String) -> SandboxUser? {
+        state.users.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+    }
+
+    /// Creates a local account (sign-up); the password is stored hashed.
+    public func createLocalUser(
+        email: String, password: String, displayName: String, attributes: [String: String]
+    ) throws -> SandboxUser {
+        let email = email.trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+            throw TenantError.invalidUser(reason: "\(email) is not an email address")
+        }
+        guard !password.isEmpty else { throw TenantError.invalidUser(reason: "the password is empty") }
+        guard !userExists(email: email) else { throw TenantError.userExists(email: email) }
+        let id = Self.newGUID()
+        let user = SandboxUser(
+            id: id, displayName: displayName.isEmpty ? String(parts[0]) : displayName, mail: email,
+            userPrincipalName: "\(id)@\(state.organization.initialDomain)", userType: "Member",
+            signInType: "emailAddress", createdDateTime: Self.wholeSecond(Date()), attributes: attributes,
+            passwordHash: SecretHasher.hashPassword(password), isAdministrator: false)
+        try commit { $0.users.append(user) }
+        return user
+    }
+
+    /// The application role values the client's service principal holds on the resource.
+    public func appRoles(clientAppId: String, resourceAppId: String) -> Set<String> {
+        guard let client = servicePrincipal(appId: clientAppId), let resource = servicePrincipal(appId: resourceAppId)
+        else { return [] }
+        let ids = Set(client.appRoleAssignments.filter { $0.resourceId == resource.id }.map(\.appRoleId))
+        return Set(resource.appRoles.filter { ids.contains($0.id) }.map(\.value))
+    }
+
+    /// The delegated scopes granted to the client on the resource for all users (admin consent).
+    public func delegatedScopes(clientAppId: String, resourceAppId: String) -> Set<String> {
+        delegatedScopes(clientAppId: clientAppId, resourceAppId: resourceAppId, userId: nil)
+    }
+
+    /// The delegated scopes granted for all users, plus those one user consented to.
+    public func delegatedScopes(clientAppId: String, resourceAppId: String, userId: String?) -> Set<String> {
+        guard let client = servicePrincipal(appId: clientAppId), let resource = servicePrincipal(appId: resourceAppId)
+        else { return [] }
+        var scopes = Set<String>()
+        for grant in state.oauth2PermissionGrants where grant.clientId == client.id && grant.resourceId == resource.id {
+            if grant.consentType == "AllPrincipals" || (userId != nil && grant.principalId == userId) {
+                scopes.formUnion(grant.scope.split(separator: " ").map(String.init))
+            }
+        }
+        return scopes
+    }
+
+    // MARK: - Internals
+
+    func servicePrincipal(appId: String) -> SandboxServicePrincipal? {
+        state.servicePrincipals.first { $0.appId.caseInsensitiveCompare(appId) == .orderedSame }
+    }
+
+    func user(email: String) -> SandboxUser? {
+        state.users.first {
+            $0.mail.caseInsensitiveCompare(email) == .orderedSame
+                || $0.userPrincipalName.caseInsensitiveCompare(email) == .orderedSame
+        }
+    }
+
+    /// Applies `change`, saves the result, and keeps the old state if either fails.
+    @discardableResult
+    func commit<T>(_ change: (inout TenantState) throws -> T) throws -> T {
+        var next = state
+        let result = try change(&next)
+        if let stateFile {
+            try Self.save(next, to: stateFile)
+        }
+        state = next
+        return result
+    }
+
+    static func save(_ state: TenantState, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            let data = try encoder.encode(state)
+            try AtomicFile.write(data, to: url, permissions: 0o600)
+        } catch let error as AtomicFile.WriteError {
+            throw TenantError.cannotPersist(path: url.path, reason: error.reason)
+        } catch {
+            throw TenantError.cannotPersist(path: url.path, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.underlyingError.map { "not JSON: \($0.localizedDescription)" }
+                ?? "invalid data at \(path(context.codingPath)): \(context.debugDescription)"
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing \(path(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "unexpected value at \(path(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.isEmpty
+            ? "the top level"
+            : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

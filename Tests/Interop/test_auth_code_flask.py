@@ -1,0 +1,108 @@
+"""Authorization code with PKCE through a minimal Flask app built on Microsoft's `identity`
+package, driven by a real headless Chromium through the sandbox's sign-up and sign-in pages."""
+
+import socket
+import threading
+import uuid
+from html import escape
+
+import pytest
+from flask import Flask, url_for
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from conftest import register_app
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_flask_app(sandbox, registered, session_dir):
+    import identity.flask
+
+    app = Flask(__name__)
+    app.config.update(SESSION_TYPE="filesystem", SESSION_FILE_DIR=str(session_dir), SECRET_KEY=uuid.uuid4().hex)
+    auth = identity.flask.Auth(
+        app, authority=sandbox.authority, client_id=registered.app_id, client_credential=registered.secret,
+        redirect_uri=registered.redirect_uri)
+
+    @app.route("/")
+    @auth.login_required
+    def index(*, context):
+        user = context["user"]
+        return (f"<p id='greeting'>Hello {escape(user['name'])}</p>"
+                f"<p id='username'>{escape(user['preferred_username'])}</p>"
+                f"<a id='logout' href='{url_for('identity.logout')}'>Sign out</a>")
+
+    return app
+
+
+@pytest.fixture
+def flask_site(sandbox, graph, tmp_path):
+    port = free_port()
+    registered = register_app(sandbox, graph, f"http://localhost:{port}/getAToken")
+    server = make_server("localhost", port, build_flask_app(sandbox, registered, tmp_path / "sessions"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--ignore-certificate-errors"):
+        options.add_argument(argument)
+    options.accept_insecure_certs = True
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, element_id, timeout=30):
+    return WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+
+def test_sign_up_sign_out_and_sign_in_again(sandbox, flask_site, browser):
+    email = f"learner-{uuid.uuid4().hex[:6]}@example.com"
+    password = "Sandbox-Passw0rd!"
+    browser.get(flask_site + "/")
+    wait_for(browser, "signin-form")
+    assert browser.current_url.startswith(sandbox.authority + "/oauth2/v2.0/authorize")
+    browser.find_element(By.ID, "signup-link").click()
+    wait_for(browser, "signup-form")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "confirmPassword").send_keys(password)
+    browser.find_element(By.ID, "displayName").send_keys("Ada Learner")
+    browser.find_element(By.ID, "next").click()
+
+    assert wait_for(browser, "greeting").text == "Hello Ada Learner"
+    assert browser.find_element(By.ID, "username").text == email
+
+    browser.find_element(By.ID, "logout").click()
+    # Signed out at the sandbox, back at the app, which asks to sign in again.
+    wait_for(browser, "signin-form")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys("wrong-password")
+    browser.find_element(By.ID, "next").click()
+    assert "incorrect" in wait_for(browser, "error").text
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "next").click()
+    assert wait_for(browser, "greeting").text == "Hello Ada Learner"
+
+
+def test_unregistered_redirect_uri_is_AADSTS50011(sandbox, graph, browser):
+    registered = register_app(sandbox, graph, "http://localhost:5999/getAToken")
+    browser.get(sandbox.authority + "/oauth2/v2.0/authorize?client_id=" + registered.app_id +
+                "&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Fevil.example%2Fcb")
+    assert "AADSTS50011" in wait_for(browser, "error").text

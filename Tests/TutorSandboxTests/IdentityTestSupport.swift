@@ -1,0 +1,139 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TutorSupport
+
+@testable import TutorSandbox
+
+/// An in-memory tenant with the identity routes (and Graph) on a router, for socket-free tests.
+struct IdentityHarness {
+    let identity: SandboxTenantIdentity
+    let adminSecret: String
+    let directory: TenantDirectory
+    let tokens: TokenIssuer
+    let router: Router<SandboxRequestContext>
+
+    static let origin = "https://localhost:8443"
+
+    static func make() async throws -> IdentityHarness {
+        let identity = SandboxTenantIdentity.random()
+        let secret = SandboxBootstrap.generateClientSecret()
+        let state = TenantDirectory.bootstrap(
+            tenantId: identity.tenantId, subdomain: identity.subdomain, adminAppId: identity.adminClientId,
+            adminSecret: secret)
+        let directory = TenantDirectory(state: state, stateFile: nil)
+        let tokens = try await TokenIssuer(
+            privateKeyPEM: try MemoryKey.shared.pem(), tenantId: identity.tenantId, origin: origin)
+        let router = Router(context: SandboxRequestContext.self)
+        GraphAPI(directory: directory, tokens: tokens).addRoutes(to: router)
+        IdentityService(
+            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain
+        ).addRoutes(to: router)
+        return IdentityHarness(
+            identity: identity, adminSecret: secret, directory: directory, tokens: tokens, router: router)
+    }
+
+    var base: String { "/\(identity.tenantId)" }
+    var adminEmail: String { "admin@\(identity.subdomain).onmicrosoft.com" }
+
+    /// Runs `body` with a client that talks to the router without sockets.
+    func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await Application(router: router).test(.router) { client in try await body(client) }
+    }
+
+    /// A registered web app with a secret, a service principal, a delegated grant on Graph and,
+    /// unless `userFlow` is false, a user flow.
+    func registerApp(
+        redirectUri: String = "http://localhost:5000/getAToken", scopes: String = "openid offline_access User.Read",
+        userFlow: Bool = true, signUpAllowed: Bool = true, attributes: [String] = ["email", "displayName"]
+    ) async throws -> (appId: String, secret: String) {
+        let app = try await directory.createApplication(
+            [
+                ("displayName", .string("test app")),
+                ("web", .object([.init("redirectUris", .array([.string(redirectUri)]))])),
+            ], lag: .zero)
+        let secret = try await directory.addPassword(.id(app.id), displayName: "test", start: nil, end: nil).secret
+        let principal = try await directory.createServicePrincipal([("appId", .string(app.appId))], lag: .zero)
+        let graph = try #require(await directory.findServicePrincipal(.appId(TokenIssuer.graphAppId)))
+        _ = try await directory.createGrant(
+            [
+                ("clientId", .string(principal.id)), ("consentType", .string("AllPrincipals")),
+                ("resourceId", .string(graph.id)), ("scope", .string(scopes)),
+            ], lag: .zero)
+        if userFlow {
+            let flow = try await directory.createUserFlow(
+                SandboxUserFlow(
+                    id: UUID().uuidString.lowercased(), displayName: "flow \(app.appId.prefix(6))", description: nil,
+                    isSignUpAllowed: signUpAllowed, identityProviders: ["EmailPassword-OAUTH"], attributes: attributes,
+                    attributeCollectionPage: nil, userTypeToCreate: nil, includeApplications: [],
+                    createdDateTime: Date()),
+                lag: .zero)
+            try await directory.addApplication(appId: app.appId, toUserFlow: flow.id)
+        }
+        return (app.appId, secret)
+    }
+}
+
+/// Requests and answers in the shapes the identity endpoints use.
+extension TestClientProtocol {
+    func get(_ uri: String, cookies: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let cookies { headers[.cookie] = cookies }
+        return try await execute(uri: uri, method: .get, headers: headers)
+    }
+
+    func postForm(_ uri: String, _ fields: [(String, String)], cookies: String? = nil, headers extra: HTTPFields = [:])
+        async throws -> TestResponse
+    {
+        var headers = extra
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        if let cookies { headers[.cookie] = cookies }
+        return try await execute(
+            uri: uri, method: .post, headers: headers, body: ByteBuffer(string: FormEncoding.serialize(fields)))
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    var json: JSONValue { (try? JSONValue.parse(text)) ?? .null }
+
+    /// `name=value` pairs of the Set-Cookie headers, ready for a Cookie header.
+    var cookies: String {
+        headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }.joined(
+            separator: "; ")
+    }
+
+    /// The query parameters of the Location header.
+    var locationParameters: [String: String] {
+        guard let location = headers[.location], let query = location.split(separator: "?", maxSplits: 1).last
+        else { return [:] }
+        return FormEncoding.parse(query)
+    }
+
+    /// A hidden form field's value in an HTML page.
+    func hiddenField(_ name: String) -> String? {
+        guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = text[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
+
+/// PKCE verifier and S256 challenge.
+func pkcePair() -> (verifier: String, challenge: String) {
+    let verifier = FormEncoding.randomToken(bytes: 32)
+    let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncoded()
+    return (verifier, challenge)
+}
+
+/// The claims of a JWT, unverified.
+func jwtClaims(_ token: String) -> JSONValue {
+    let parts = token.split(separator: ".")
+    guard parts.count == 3 else { return .null }
+    var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while payload.count % 4 != 0 { payload += "=" }
+    guard let data = Data(base64Encoded: payload) else { return .null }
+    return (try? JSONValue.parse(data)) ?? .null
+}
