@@ -101,16 +101,25 @@ public actor TokenProvider {
             headers: [
                 HTTPHeader("Content-Type", "application/x-www-form-urlencoded"), HTTPHeader("Accept", "application/json"),
             ], body: Data(body.utf8))
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch let error as HTTPTransportError {
-            switch error.kind {
-            case .tls: throw RunnerError.unreachable("\(connection.authority): TLS failed: \(error.message)")
-            default: throw RunnerError.unreachable("\(connection.authority): \(error.message)")
+        // Token requests create nothing: a lost one is simply sent again, a few times.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await transport.send(request)
+                return (response.status, try? JSONValue.parse(response.body))
+            } catch let error as HTTPTransportError {
+                switch error.kind {
+                case .tls:
+                    throw RunnerError.unreachable(
+                        "\(connection.authority): TLS failed (\(error.message)); is its CA trusted? (--ca-file)")
+                case .connectionLost where attempt < 4, .timedOut where attempt < 4:
+                    try await Task.sleep(for: RetryPolicy().backoff(attempt: attempt))
+                default:
+                    throw RunnerError.unreachable("\(connection.authority): \(error.message)")
+                }
             }
         }
-        return (response.status, try? JSONValue.parse(response.body))
     }
 
     private func requestToken(_ fields: [(String, String)]) async throws -> String {

@@ -23,7 +23,7 @@ public struct RunOptions: Sendable {
     /// Creates options.
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
-        retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(10),
+        retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
         toolVersion: String
     ) {
         self.variables = variables
@@ -434,8 +434,14 @@ final class RunSession {
             attempts: 0, requestId: nil, error: nil, requestBody: redactor.recordedBody(http.body), responseBody: nil,
             source: source, outcome: "pending")
 
-        // Get-or-create: when the object exists, nothing is sent.
-        if let lookup = request.lookup, let found = try await performLookup(lookup, request, stepIndex: stepIndex) {
+        // Get-or-create: when the object exists, nothing is sent. After a crash between sending and
+        // recording, the object may still be replicating: look for it a little longer.
+        let wasInFlight = previous?.request(named: request.name)?.outcome == "inFlight"
+        if let lookup = request.lookup,
+            let found = wasInFlight
+                ? try await recheck(lookup, request, stepIndex: stepIndex)
+                : try await performLookup(lookup, request, stepIndex: stepIndex)
+        {
             try applyCaptures(request, from: found, viaLookup: lookup, stepIndex: stepIndex)
             entry.status = found.status
             entry.requestId = found.requestId
@@ -448,7 +454,6 @@ final class RunSession {
             return
         }
 
-        let wasInFlight = previous?.request(named: request.name)?.outcome == "inFlight"
         if wasInFlight, Self.isAddPassword(url) {
             try await removeOrphanPasswords(addPasswordURL: url, body: body, request: request, stepIndex: stepIndex)
         }
@@ -548,10 +553,13 @@ final class RunSession {
             emit(.notice("cannot record how to delete what \(request.name) created: its cleanup URL uses an unknown variable"))
             return
         }
-        let absolute = connection.rebase(url)
+        // Kept in the tutorial's (Learn) form: the sandbox's port changes between runs; consumers
+        // rebase it on `tenant.graphURL`.
+        let absolute = url
         guard !record.resources.contains(where: { $0.cleanup.url == absolute }) else { return }
-        let path = URL(string: absolute)?.path ?? absolute
-        let segments = path.split(separator: "/")
+        let path = String(absolute.split(separator: "?").first ?? "")
+        var segments = path.split(separator: "/")
+        if segments.last == "$ref" { segments.removeLast() }
         let id = segments.last.map(String.init) ?? absolute
         let type =
             cleanup.resourceType
@@ -790,7 +798,13 @@ final class RunSession {
             }
             var delay: Duration?
             var reason = ""
-            if [429, 502, 503, 504].contains(response.status) {
+            if response.status == 500, request.method.uppercased() == "POST", let onLostWrite {
+                // A POST that failed inside the service may still have created the object.
+                if let found = try await onLostWrite() {
+                    return ExchangeResult(response: found, attempts: attempt, foundByLookup: true)
+                }
+            }
+            if [429, 500, 502, 503, 504].contains(response.status) {
                 delay = response.header("Retry-After").flatMap { RetryPolicy.retryAfter($0) } ?? policy.backoff(attempt: attempt)
                 reason = "HTTP \(response.status)"
             } else if let retryRule, Self.matches(retryRule, response) {

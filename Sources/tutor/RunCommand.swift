@@ -150,6 +150,11 @@ struct RunCommand: AsyncParsableCommand {
                 toolVersion: Tutor.version),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
+        if resolved.sandbox != nil, !json {
+            printError(
+                "note: the sandbox ran inside this command and has stopped; start `tutor sandbox serve` before signing in with the app"
+            )
+        }
     }
 
     /// SIGINT raises `flag` (the run stops after the request in progress); a second one exits at once.

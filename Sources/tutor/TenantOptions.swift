@@ -114,7 +114,13 @@ struct TenantOptions: ParsableArguments {
         var info = try await SandboxInfo.load(home: home)
         var running: RunningSandbox?
         if !info.running {
-            let started = try await SandboxServer().start(home: home, port: 0, faults: .none)
+            // The default port keeps the authority the same as `tutor sandbox serve` will have later.
+            let started: RunningSandbox
+            if let onDefault = try? await SandboxServer().start(home: home, port: SandboxInfo.defaultPort, faults: .none) {
+                started = onDefault
+            } else {
+                started = try await SandboxServer().start(home: home, port: 0, faults: .none)
+            }
             info = started.info
             running = started
         }

@@ -29,7 +29,8 @@ import TutorSupport
         #expect(record.outputs["AUTHORITY"] == "https://login.test/")
         #expect(record.captures["clientSecret"] == RunRecord.redacted)
         #expect(record.resources.count == 1)
-        #expect(record.resources.first?.cleanup.url == "https://graph.test/v1.0/applications/\(applications[0].id)")
+        #expect(
+            record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(applications[0].id)")
         #expect(record.steps.map(\.status) == ["succeeded", "succeeded", "manual"])
         #expect(record.tenant.id == FakeGraph.tenantId)
         #expect(secrets.outputs["CLIENT_SECRET"] == secret)
