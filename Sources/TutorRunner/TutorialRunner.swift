@@ -97,6 +97,11 @@ final class RunSession {
     var previous: RunRecord?
     var requestsSent = 0
     var resourcesCreated = 0
+    /// Ids of objects this run created, and when: a 400/404 naming one of them soon after is
+    /// replication lag, not a mistake.
+    var recentCreations: [(id: String, at: ContinuousClock.Instant)] = []
+    /// How long after a create such errors are retried.
+    let replicationWindow: Duration = .seconds(60)
 
     init(runner: TutorialRunner) {
         self.runner = runner
@@ -537,6 +542,13 @@ final class RunSession {
         entry.outcome = "sent"
         entry.responseBody = redactor.recordedBody(response.body)
         entry.requestBody = redactor.recordedBody(http.body)
+        if Self.created(method: request.method, status: response.status) {
+            for capture in request.captures {
+                if let value = variables[capture.variable], value.count >= 8, !secretNames.contains(capture.variable) {
+                    recentCreations.append((value, clock.now))
+                }
+            }
+        }
         if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
             addToLedger(cleanup, request: request, stepIndex: stepIndex)
         }
@@ -810,6 +822,9 @@ final class RunSession {
             } else if let retryRule, Self.matches(retryRule, response) {
                 delay = policy.backoff(attempt: attempt, polling: true)
                 reason = "HTTP \(response.status) (waiting for replication)"
+            } else if mentionsRecentCreation(response) {
+                delay = policy.backoff(attempt: attempt, polling: true)
+                reason = "HTTP \(response.status) naming an object created moments ago (waiting for replication)"
             }
             guard let delay else { return ExchangeResult(response: response, attempts: attempt, foundByLookup: false) }
             guard clock.now + delay < deadline else {
@@ -818,6 +833,15 @@ final class RunSession {
             emit(.retrying(request: name, reason: reason, delay: delay))
             try await Task.sleep(for: delay)
         }
+    }
+
+    /// A 400 or 404 whose Graph message names an object this run created within the replication window.
+    func mentionsRecentCreation(_ response: HTTPResponse) -> Bool {
+        guard response.status == 400 || response.status == 404,
+            let error = GraphError(body: try? JSONValue.parse(response.body))
+        else { return false }
+        let now = clock.now
+        return recentCreations.contains { now - $0.at < replicationWindow && error.message.contains($0.id) }
     }
 
     static func matches(_ rule: RetryRule, _ response: HTTPResponse) -> Bool {
