@@ -59,7 +59,9 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
                 throw SetupError(description: "cannot read the CA file \(extra)")
             }
             var bundle = Data()
-            if let system = Self.systemCABundlePath(handle), let systemPEM = FileManager.default.contents(atPath: system) {
+            if let system = Self.systemCABundlePath(handle),
+                let systemPEM = FileManager.default.contents(atPath: system)
+            {
                 bundle.append(systemPEM)
                 bundle.append(Data("\n".utf8))
             }
@@ -87,7 +89,9 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
         {
             return String(cString: pointer)
         }
-        for candidate in ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
+        for candidate in [
+            "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
+        ]
         where FileManager.default.fileExists(atPath: candidate) {
             return candidate
         }
@@ -185,7 +189,9 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
         let writeBody: tutor_curl_data_callback = { data, size, count, context in
             let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
-            if let data, length > 0 { exchange.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+            if let data, length > 0 {
+                exchange.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+            }
             return length
         }
         let writeHeader: tutor_curl_data_callback = { data, size, count, context in

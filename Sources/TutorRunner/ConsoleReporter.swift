@@ -135,7 +135,8 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
         guard let current else { return }
         let elapsed = ContinuousClock.now - current.started
         clearLine()
-        write("\(paint(frames[spinnerIndex % frames.count], "36")) \(current.title) \(paint(Self.format(elapsed), "2"))")
+        write(
+            "\(paint(frames[spinnerIndex % frames.count], "36")) \(current.title) \(paint(Self.format(elapsed), "2"))")
     }
 
     private func startTimer() {

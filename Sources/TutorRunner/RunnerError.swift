@@ -60,7 +60,9 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
     /// A message the user can act on.
     public var description: String {
         switch self {
-        case .stepFailed(let step, let request, let method, let url, let status, let graphError, let requestId, let source, let detail):
+        case .stepFailed(
+            let step, let request, let method, let url, let status, let graphError, let requestId, let source,
+            let detail):
             var lines = ["error: step \"\(step)\" failed at request \(request)"]
             lines.append("  \(method) \(url)")
             if let status { lines.append("  status: \(status)") }
@@ -78,7 +80,8 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
                     "  \(item.scopes.joined(separator: " or ")) — needed by \(item.request) in step \"\(item.step)\" (\(item.source))"
                 )
             }
-            lines.append("Grant these application permissions (with admin consent) or sign in as an identity that has them.")
+            lines.append(
+                "Grant these application permissions (with admin consent) or sign in as an identity that has them.")
             return lines.joined(separator: "\n")
         case .permissionDenied(let step, let request, let requestId, let message):
             return "error: permission denied in step \"\(step)\" at request \(request): \(message)"

@@ -91,7 +91,8 @@ public struct TenantConnection: Sendable {
         while let start = rest.range(of: "https://") {
             output += rest[..<start.lowerBound]
             let afterScheme = rest[start.upperBound...]
-            let hostEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "\"" || $0 == " " } ?? afterScheme.endIndex
+            let hostEnd =
+                afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "\"" || $0 == " " } ?? afterScheme.endIndex
             let host = afterScheme[..<hostEnd]
             if host.lowercased().hasSuffix(".ciamlogin.com") {
                 output += loginURL

@@ -95,11 +95,13 @@ public actor TokenProvider {
     }
 
     private func post(_ url: String, _ fields: [(String, String)]) async throws -> (Int, JSONValue?) {
-        let body = fields.map { "\(Template.percentEncode($0.0))=\(Template.percentEncode($0.1))" }.joined(separator: "&")
+        let body = fields.map { "\(Template.percentEncode($0.0))=\(Template.percentEncode($0.1))" }.joined(
+            separator: "&")
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: [
-                HTTPHeader("Content-Type", "application/x-www-form-urlencoded"), HTTPHeader("Accept", "application/json"),
+                HTTPHeader("Content-Type", "application/x-www-form-urlencoded"),
+                HTTPHeader("Accept", "application/json"),
             ], body: Data(body.utf8))
         // Token requests create nothing: a lost one is simply sent again, a few times.
         var attempt = 0

@@ -207,7 +207,8 @@ final class RunSession {
                 do {
                     expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
                 } catch {
-                    throw RunnerError.document("\(input.location): input \(input.name) has an invalid pattern \(pattern)")
+                    throw RunnerError.document(
+                        "\(input.location): input \(input.name) has an invalid pattern \(pattern)")
                 }
                 let range = NSRange(value.startIndex..., in: value)
                 if expression.firstMatch(in: value, range: range) == nil {
@@ -237,7 +238,9 @@ final class RunSession {
             }
             if let body = try? JSONValue.parse(response.body), let organization = body["value"]?.arrayElements?.first {
                 connection.tenantId = connection.tenantId ?? organization["id"]?.stringValue
-                let initial = organization["verifiedDomains"]?.arrayElements?.first { $0["isInitial"]?.boolValue == true }
+                let initial = organization["verifiedDomains"]?.arrayElements?.first {
+                    $0["isInitial"]?.boolValue == true
+                }
                 if let name = initial?["name"]?.stringValue {
                     connection.subdomain = String(name.split(separator: ".").first ?? "")
                 }
@@ -291,7 +294,8 @@ final class RunSession {
                     requests: step.requests.compactMap { request in previous?.request(named: request.name) })
             },
             inputs: inputs.mapValues { redactor.redact($0) },
-            captures: previous?.captures ?? [:], resources: previous?.resources ?? [], outputs: previous?.outputs ?? [:])
+            captures: previous?.captures ?? [:], resources: previous?.resources ?? [], outputs: previous?.outputs ?? [:]
+        )
     }
 
     /// Requests that will run: not recorded as done, or at/after `--from`.
@@ -341,7 +345,8 @@ final class RunSession {
             } catch {
                 if record.steps[index].status != "interrupted" { record.steps[index].status = "failed" }
                 record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
-                emit(.stepFinished(index: index, title: step.title, succeeded: false, duration: clock.now - stepStarted))
+                emit(
+                    .stepFinished(index: index, title: step.title, succeeded: false, duration: clock.now - stepStarted))
                 throw error
             }
             record.steps[index].status = "succeeded"
@@ -433,7 +438,8 @@ final class RunSession {
             headers.append(HTTPHeader("Content-Type", "application/json"))
         }
         let http = HTTPRequest(method: request.method, url: url, headers: headers, body: body.map { Data($0.utf8) })
-        let deadline = clock.now + (request.retry?.maxSeconds.map { Duration.milliseconds(Int64($0 * 1000)) } ?? policy.budget)
+        let deadline =
+            clock.now + (request.retry?.maxSeconds.map { Duration.milliseconds(Int64($0 * 1000)) } ?? policy.budget)
         var entry = RunRecord.RequestEntry(
             name: request.name, method: request.method, url: redactor.redact(url), status: nil, durationMs: 0,
             attempts: 0, requestId: nil, error: nil, requestBody: redactor.recordedBody(http.body), responseBody: nil,
@@ -506,7 +512,8 @@ final class RunSession {
             if response.status == 403 || response.status == 401 {
                 throw RunnerError.permissionDenied(
                     step: stepTitle, request: request.name, requestId: response.requestId,
-                    message: redactor.redact(graphError.map { "\($0.code): \($0.message)" } ?? "HTTP \(response.status)"))
+                    message: redactor.redact(
+                        graphError.map { "\($0.code): \($0.message)" } ?? "HTTP \(response.status)"))
             }
             throw RunnerError.stepFailed(
                 step: stepTitle, request: request.name, method: request.method, url: redactor.redact(url),
@@ -534,7 +541,9 @@ final class RunSession {
                 throw RunnerError.document(
                     "\(expectation.location): the expected response body of \(request.name) is not JSON")
             }
-            guard let actual = responseJSON else { try fail("the response body is not JSON", code: "ExpectationFailed") }
+            guard let actual = responseJSON else {
+                try fail("the response body is not JSON", code: "ExpectationFailed")
+            }
             if let problem = SubsetMatcher.mismatch(expected: expected, actual: actual) {
                 try fail("response does not match the expected body: \(problem)", code: "ExpectationFailed")
             }
@@ -562,7 +571,10 @@ final class RunSession {
 
     func addToLedger(_ cleanup: CleanupRule, request: RequestBlock, stepIndex: Int) {
         guard let url = try? Template.expand(cleanup.url, with: variables, context: .url) else {
-            emit(.notice("cannot record how to delete what \(request.name) created: its cleanup URL uses an unknown variable"))
+            emit(
+                .notice(
+                    "cannot record how to delete what \(request.name) created: its cleanup URL uses an unknown variable"
+                ))
             return
         }
         // Kept in the tutorial's (Learn) form: the sandbox's port changes between runs; consumers
@@ -647,7 +659,8 @@ final class RunSession {
         }
         guard let text = found, let pattern = capture.pattern else { return found }
         guard let expression = try? NSRegularExpression(pattern: pattern) else {
-            throw RunnerError.document("\(request.location): capture \(capture.variable) has an invalid pattern \(pattern)")
+            throw RunnerError.document(
+                "\(request.location): capture \(capture.variable) has an invalid pattern \(pattern)")
         }
         guard let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else {
             return nil
@@ -706,13 +719,17 @@ final class RunSession {
 
     /// Removes password credentials that a lost `addPassword` may have created: same display name,
     /// key id unknown to the record.
-    func removeOrphanPasswords(addPasswordURL: String, body: String?, request: RequestBlock, stepIndex: Int) async throws
+    func removeOrphanPasswords(addPasswordURL: String, body: String?, request: RequestBlock, stepIndex: Int)
+        async throws
     {
         let base = String(addPasswordURL.split(separator: "?").first!.dropLast("/addPassword".count))
         guard let body, let json = try? JSONValue.parse(body),
             let displayName = json["passwordCredential"]?["displayName"]?.stringValue
         else {
-            emit(.notice("\(request.name): a secret may have been created without being recorded; give it a displayName so tutor can find it"))
+            emit(
+                .notice(
+                    "\(request.name): a secret may have been created without being recorded; give it a displayName so tutor can find it"
+                ))
             return
         }
         let known = Set(variables.values)
@@ -817,7 +834,9 @@ final class RunSession {
                 }
             }
             if [429, 500, 502, 503, 504].contains(response.status) {
-                delay = response.header("Retry-After").flatMap { RetryPolicy.retryAfter($0) } ?? policy.backoff(attempt: attempt)
+                delay =
+                    response.header("Retry-After").flatMap { RetryPolicy.retryAfter($0) }
+                    ?? policy.backoff(attempt: attempt)
                 reason = "HTTP \(response.status)"
             } else if let retryRule, Self.matches(retryRule, response) {
                 delay = policy.backoff(attempt: attempt, polling: true)

@@ -44,7 +44,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("var"), help: ArgumentHelp("Set an input (not for secrets).", valueName: "NAME=VALUE"))
     var variables: [String] = []
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where record.json and secrets.json go.", valueName: "DIR"))
+    @Option(
+        name: .customLong("state-dir"), help: ArgumentHelp("Where record.json and secrets.json go.", valueName: "DIR"))
     var stateDirectory: String?
 
     @Option(name: .long, help: ArgumentHelp("Render the Flask project here after a successful run.", valueName: "PATH"))
@@ -164,7 +165,8 @@ struct RunCommand: AsyncParsableCommand {
         source.setEventHandler {
             if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
             flag.raise()
-            FileHandle.standardError.write(Data("\ninterrupting after the current request (Ctrl-C again to quit now)\n".utf8))
+            FileHandle.standardError.write(
+                Data("\ninterrupting after the current request (Ctrl-C again to quit now)\n".utf8))
         }
         source.resume()
         return source

@@ -82,7 +82,8 @@ struct TenantOptions: ParsableArguments {
                 credential = .clientSecret(
                     clientId: clientId, secret: try Self.value(of: variable, in: environment, what: "client secret"))
             } else {
-                throw ValidationError("--client-id needs --client-secret-env VAR, --client-secret-stdin or --device-code")
+                throw ValidationError(
+                    "--client-id needs --client-secret-env VAR, --client-secret-stdin or --device-code")
             }
         } else if let id = environment["AZURE_CLIENT_ID"], let secret = environment["AZURE_CLIENT_SECRET"] {
             if let azureTenant = environment["AZURE_TENANT_ID"], !azureTenant.isEmpty,
@@ -116,7 +117,9 @@ struct TenantOptions: ParsableArguments {
         if !info.running {
             // The default port keeps the authority the same as `tutor sandbox serve` will have later.
             let started: RunningSandbox
-            if let onDefault = try? await SandboxServer().start(home: home, port: SandboxInfo.defaultPort, faults: .none) {
+            if let onDefault = try? await SandboxServer().start(
+                home: home, port: SandboxInfo.defaultPort, faults: .none)
+            {
                 started = onDefault
             } else {
                 started = try await SandboxServer().start(home: home, port: 0, faults: .none)

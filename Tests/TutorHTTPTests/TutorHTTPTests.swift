@@ -164,7 +164,9 @@ final class LoopbackServer: @unchecked Sendable {
         #expect(requests[2].hasPrefix("PATCH "))
         // A fresh client-request-id on every request, echoed back to the caller.
         let ids = requests.compactMap { request in
-            request.split(separator: "\r\n").first { $0.hasPrefix("client-request-id: ") }.map { String($0.dropFirst(19)) }
+            request.split(separator: "\r\n").first { $0.hasPrefix("client-request-id: ") }.map {
+                String($0.dropFirst(19))
+            }
         }
         #expect(Set(ids).count == 3)
         #expect(ids[0] == first.clientRequestId)

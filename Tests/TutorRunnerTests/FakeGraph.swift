@@ -277,11 +277,13 @@ enum Fixture {
         return Tutorial(
             path: "tutorial.md", sha256: "abc", title: "Test", frontMatter: [], steps: steps,
             inputs: [
-                InputDeclaration(name: "appName", defaultValue: "tutor-test-app", pattern: "[A-Za-z0-9 -]+", location: location(3))
+                InputDeclaration(
+                    name: "appName", defaultValue: "tutor-test-app", pattern: "[A-Za-z0-9 -]+", location: location(3))
             ],
             outputs: [
                 OutputDeclaration(name: "CLIENT_ID", value: "{{clientId}}", isSecret: false, location: location(42)),
-                OutputDeclaration(name: "CLIENT_SECRET", value: "{{clientSecret}}", isSecret: true, location: location(43)),
+                OutputDeclaration(
+                    name: "CLIENT_SECRET", value: "{{clientSecret}}", isSecret: true, location: location(43)),
                 OutputDeclaration(
                     name: "AUTHORITY", value: "https://{{tenantSubdomain}}.ciamlogin.com/", isSecret: false,
                     location: location(44)),
@@ -310,7 +312,8 @@ enum Fixture {
             tutorial: tutorial, connection: connection(secret: secret), transport: graph,
             options: RunOptions(
                 variables: variables, stateDirectory: state, fresh: fresh, from: from,
-                retryPolicy: RetryPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50),
+                retryPolicy: RetryPolicy(
+                    initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50),
                     maximumPollDelay: .milliseconds(20), budget: .seconds(10)),
                 lostResponseRecheck: .milliseconds(100), toolVersion: "test"),
             observer: observer, interrupt: interrupt)

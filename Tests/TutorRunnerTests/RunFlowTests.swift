@@ -30,7 +30,8 @@ import TutorSupport
         #expect(record.captures["clientSecret"] == RunRecord.redacted)
         #expect(record.resources.count == 1)
         #expect(
-            record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(applications[0].id)")
+            record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(applications[0].id)"
+        )
         #expect(record.steps.map(\.status) == ["succeeded", "succeeded", "manual"])
         #expect(record.tenant.id == FakeGraph.tenantId)
         #expect(secrets.outputs["CLIENT_SECRET"] == secret)
@@ -217,7 +218,8 @@ import TutorSupport
     @Test func inputValidation() async throws {
         let graph = FakeGraph()
         do {
-            _ = try await Fixture.runner(graph, state: Fixture.temporaryDirectory(), variables: ["appName": "bad/name"]).run()
+            _ = try await Fixture.runner(graph, state: Fixture.temporaryDirectory(), variables: ["appName": "bad/name"])
+                .run()
             Issue.record("expected a usage error")
         } catch let error as RunnerError {
             #expect(error.exitStatus == .usage)

@@ -16,7 +16,9 @@ struct SandboxHarness {
     static let tutorialPath: String = {
         // The repository's own tutorial: Tests/TutorRunnerTests/ → repository root.
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("tutorials/tutorial-web-app-python-flask-prepare-tenant.md")
+            .deletingLastPathComponent().appendingPathComponent(
+                "tutorials/tutorial-web-app-python-flask-prepare-tenant.md"
+            )
             .path
     }()
 
@@ -45,7 +47,8 @@ struct SandboxHarness {
         TutorialRunner(
             tutorial: tutorial, connection: connection(credential: credential), transport: client,
             options: RunOptions(
-                variables: variables, stateDirectory: state, fresh: fresh, retryPolicy: RetryPolicy(budget: .seconds(60)),
+                variables: variables, stateDirectory: state, fresh: fresh,
+                retryPolicy: RetryPolicy(budget: .seconds(60)),
                 toolVersion: "test"),
             observer: observer)
     }
@@ -75,24 +78,29 @@ struct SandboxHarness {
 
     /// Checks the tenant holds exactly one of everything the tutorial makes for `appName`.
     func expectExactlyOnce(appName: String, secretsFile: URL) async throws {
-        let apps = try await get("/v1.0/applications")["value"]?.arrayElements?.filter {
-            $0["displayName"]?.stringValue == appName
-        } ?? []
+        let apps =
+            try await get("/v1.0/applications")["value"]?.arrayElements?.filter {
+                $0["displayName"]?.stringValue == appName
+            } ?? []
         #expect(apps.count == 1, "applications named \(appName): \(apps.count)")
         guard let app = apps.first, let appId = app["appId"]?.stringValue else { return }
-        #expect(app["web"]?["redirectUris"]?.arrayElements?.compactMap(\.stringValue) == ["http://localhost:5000/getAToken"])
+        #expect(
+            app["web"]?["redirectUris"]?.arrayElements?.compactMap(\.stringValue) == ["http://localhost:5000/getAToken"]
+        )
         #expect(app["passwordCredentials"]?.arrayElements?.count == 1)
         let access = app["requiredResourceAccess"]?.arrayElements?.first?["resourceAccess"]?.arrayElements
         #expect(access?.count == 4)
 
-        let principals = try await get("/v1.0/servicePrincipals")["value"]?.arrayElements?.filter {
-            $0["appId"]?.stringValue == appId
-        } ?? []
+        let principals =
+            try await get("/v1.0/servicePrincipals")["value"]?.arrayElements?.filter {
+                $0["appId"]?.stringValue == appId
+            } ?? []
         #expect(principals.count == 1)
         let spId = principals.first?["id"]?.stringValue ?? ""
-        let grants = try await get("/v1.0/oauth2PermissionGrants")["value"]?.arrayElements?.filter {
-            $0["clientId"]?.stringValue == spId
-        } ?? []
+        let grants =
+            try await get("/v1.0/oauth2PermissionGrants")["value"]?.arrayElements?.filter {
+                $0["clientId"]?.stringValue == spId
+            } ?? []
         #expect(grants.count == 1)
         #expect(
             Set((grants.first?["scope"]?.stringValue ?? "").split(separator: " ").map(String.init))
@@ -159,7 +167,8 @@ struct SandboxHarness {
         try await harness.expectOneApplication(named: "tutor-flask-webapp")
 
         let renamed = try await harness.runner(
-            try tutorial(), state: Fixture.temporaryDirectory(), variables: ["appName": "second-app", "userFlowName": "second-flow"]
+            try tutorial(), state: Fixture.temporaryDirectory(),
+            variables: ["appName": "second-app", "userFlowName": "second-flow"]
         ).run()
         #expect(renamed.resourcesCreated == 5)
     }
@@ -176,7 +185,8 @@ struct SandboxHarness {
                     requests: [
                         RequestBlock(
                             name: "app", location: Fixture.location(2), method: "POST",
-                            url: "https://graph.microsoft.com/v1.0/applications", body: #"{"displayName": "powerless"}"#,
+                            url: "https://graph.microsoft.com/v1.0/applications",
+                            body: #"{"displayName": "powerless"}"#,
                             captures: [
                                 Capture(variable: "id", source: .body(jsonPath: "$.id")),
                                 Capture(variable: "appId", source: .body(jsonPath: "$.appId")),
@@ -208,7 +218,9 @@ struct SandboxHarness {
             Issue.record("expected missing permissions")
         } catch let error as RunnerError {
             #expect(error.exitStatus == .noPermission)
-            for needed in ["Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "EventListener.ReadWrite.All"] {
+            for needed in [
+                "Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "EventListener.ReadWrite.All",
+            ] {
                 #expect(error.description.contains(needed))
             }
         }
@@ -291,9 +303,10 @@ struct SandboxHarness {
 
 extension SandboxHarness {
     func expectOneApplication(named name: String) async throws {
-        let apps = try await get("/v1.0/applications")["value"]?.arrayElements?.filter {
-            $0["displayName"]?.stringValue == name
-        } ?? []
+        let apps =
+            try await get("/v1.0/applications")["value"]?.arrayElements?.filter {
+                $0["displayName"]?.stringValue == name
+            } ?? []
         #expect(apps.count == 1)
     }
 }

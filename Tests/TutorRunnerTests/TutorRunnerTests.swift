@@ -15,7 +15,8 @@ import TutorSupport
         let url = try Template.expand(
             "https://graph.microsoft.com/v1.0/applications?$filter=displayName eq '{{name}}'",
             with: ["name": "my app&co/é"], context: .url)
-        #expect(url == "https://graph.microsoft.com/v1.0/applications?$filter=displayName%20eq%20'my%20app%26co%2F%C3%A9'")
+        #expect(
+            url == "https://graph.microsoft.com/v1.0/applications?$filter=displayName%20eq%20'my%20app%26co%2F%C3%A9'")
     }
 
     @Test func unknownVariableIsNamed() {
