@@ -29,7 +29,9 @@ struct SandboxServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("throttle-rate"), help: "Share of Graph requests answered 429 (0 to 1).")
     var throttleRate: Double = 0
 
-    @Option(name: .customLong("fault-rate"), help: "Share of Graph requests failing with 5xx or a dropped connection (0 to 1).")
+    @Option(
+        name: .customLong("fault-rate"),
+        help: "Share of Graph requests failing with 5xx or a dropped connection (0 to 1).")
     var faultRate: Double = 0
 
     @Option(name: .customLong("replication-lag-ms"), help: "How long new objects stay invisible to other requests.")

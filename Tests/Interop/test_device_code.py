@@ -59,4 +59,4 @@ def test_unknown_user_code_is_refused(sandbox):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     answer = browser.post(uri, data={"otc": "NOPE12345", "email": "x@example.com", "password": "x",
                                      "csrf_token": csrf})
-    assert "didn't work" in answer.text
+    assert "Check the code and try again" in answer.text

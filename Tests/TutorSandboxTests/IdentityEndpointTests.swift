@@ -22,7 +22,8 @@ struct IdentityEndpointTests {
                 #expect(
                     config["token_endpoint"]?.stringValue
                         == "\(IdentityHarness.origin)/\(harness.identity.tenantId)/oauth2/v2.0/token")
-                #expect(config["device_authorization_endpoint"]?.stringValue?.hasSuffix("/oauth2/v2.0/devicecode") == true)
+                #expect(
+                    config["device_authorization_endpoint"]?.stringValue?.hasSuffix("/oauth2/v2.0/devicecode") == true)
                 #expect(config["end_session_endpoint"]?.stringValue?.hasSuffix("/oauth2/v2.0/logout") == true)
             }
             let v1 = try await client.get("\(harness.base)/.well-known/openid-configuration")
@@ -76,7 +77,8 @@ struct IdentityEndpointTests {
     func basicAuthentication() async throws {
         let harness = try await IdentityHarness.make()
         try await harness.test { client in
-            let credentials = Data("\(harness.identity.adminClientId):\(harness.adminSecret)".utf8).base64EncodedString()
+            let credentials = Data("\(harness.identity.adminClientId):\(harness.adminSecret)".utf8)
+                .base64EncodedString()
             let response = try await client.postForm(
                 "\(harness.base)/oauth2/v2.0/token",
                 [("grant_type", "client_credentials"), ("scope", "00000003-0000-0000-c000-000000000000/.default")],
@@ -89,7 +91,10 @@ struct IdentityEndpointTests {
         "Client credential errors are Entra's",
         arguments: [
             ("wrong secret", "admin", "nope", "https://graph.microsoft.com/.default", 401, "invalid_client", 7_000_215),
-            ("unknown app", "unknown", "nope", "https://graph.microsoft.com/.default", 400, "unauthorized_client", 700016),
+            (
+                "unknown app", "unknown", "nope", "https://graph.microsoft.com/.default", 400, "unauthorized_client",
+                700016
+            ),
             ("no secret", "admin", "", "https://graph.microsoft.com/.default", 401, "invalid_client", 7_000_218),
             ("not .default", "admin", "secret", "User.Read", 400, "invalid_scope", 1_002_012),
             ("other resource", "admin", "secret", "https://vault.azure.net/.default", 400, "invalid_resource", 500011),
@@ -204,7 +209,8 @@ struct IdentityEndpointTests {
         _ client: any TestClientProtocol, _ harness: IdentityHarness, appId: String, challenge: String?,
         email: String = "ada@example.com", password: String = "Passw0rd!"
     ) async throws -> [String: String] {
-        let page = try await client.get(authorizeURI(harness, clientId: appId, challenge: challenge, extra: [("prompt", "create")]))
+        let page = try await client.get(
+            authorizeURI(harness, clientId: appId, challenge: challenge, extra: [("prompt", "create")]))
         #expect(page.status == .ok)
         #expect(page.text.contains("id=\"signup-form\""))
         #expect(page.text.contains("name=\"attr_displayName\""))
@@ -298,7 +304,8 @@ struct IdentityEndpointTests {
         let other = try await harness.registerApp()
         let pkce = pkcePair()
         try await harness.test { client in
-            let code = try #require(try await signUp(client, harness, appId: app.appId, challenge: pkce.challenge)["code"])
+            let code = try #require(
+                try await signUp(client, harness, appId: app.appId, challenge: pkce.challenge)["code"])
             var fields: [(String, String)] = [
                 ("grant_type", "authorization_code"), ("code", code),
                 (
@@ -306,7 +313,8 @@ struct IdentityEndpointTests {
                     mismatch == "redirect" ? "http://localhost:5000/other" : "http://localhost:5000/getAToken"
                 ),
             ]
-            fields += mismatch == "client"
+            fields +=
+                mismatch == "client"
                 ? [("client_id", other.appId), ("client_secret", other.secret)]
                 : [("client_id", app.appId), ("client_secret", app.secret)]
             if mismatch != "no verifier" {
@@ -327,7 +335,8 @@ struct IdentityEndpointTests {
             let page = try await client.get(authorizeURI(harness, clientId: app.appId))
             let csrf = try #require(page.hiddenField("csrf_token"))
             let fields: [(String, String)] = [
-                ("client_id", app.appId), ("response_type", "code"), ("redirect_uri", "http://localhost:5000/getAToken"),
+                ("client_id", app.appId), ("response_type", "code"),
+                ("redirect_uri", "http://localhost:5000/getAToken"),
                 ("scope", "openid"), ("sandbox_action", "signin"), ("email", harness.adminEmail),
                 ("password", harness.adminSecret), ("csrf_token", csrf),
             ]
@@ -354,7 +363,8 @@ struct IdentityEndpointTests {
             #expect(!page.text.contains("signup-link"))
             let csrf = try #require(page.hiddenField("csrf_token"))
             let base: [(String, String)] = [
-                ("client_id", app.appId), ("response_type", "code"), ("redirect_uri", "http://localhost:5000/getAToken"),
+                ("client_id", app.appId), ("response_type", "code"),
+                ("redirect_uri", "http://localhost:5000/getAToken"),
                 ("scope", "openid"), ("csrf_token", csrf), ("email", "new@example.com"), ("password", "Passw0rd!"),
                 ("confirm_password", "Passw0rd!"), ("attr_displayName", "New"),
             ]
@@ -376,7 +386,9 @@ struct IdentityEndpointTests {
             ("mismatch", "Passw0rd!", "Passw0rd?", "Ada", "do not match"),
             ("missing attribute", "Passw0rd!", "Passw0rd!", "", "Display name is required"),
         ])
-    func signUpValidation(_ name: String, _ password: String, _ confirm: String, _ displayName: String, _ message: String)
+    func signUpValidation(
+        _ name: String, _ password: String, _ confirm: String, _ displayName: String, _ message: String
+    )
         async throws
     {
         let harness = try await IdentityHarness.make()
@@ -405,7 +417,10 @@ struct IdentityEndpointTests {
         try await harness.test { client in
             let start = try await client.postForm(
                 "\(harness.base)/oauth2/v2.0/devicecode",
-                [("client_id", harness.identity.adminClientId), ("scope", "Application.ReadWrite.All openid offline_access")])
+                [
+                    ("client_id", harness.identity.adminClientId),
+                    ("scope", "Application.ReadWrite.All openid offline_access"),
+                ])
             #expect(start.status == .ok)
             let deviceCode = try #require(start.json["device_code"]?.stringValue)
             let userCode = try #require(start.json["user_code"]?.stringValue)
@@ -421,9 +436,12 @@ struct IdentityEndpointTests {
             let csrf = try #require(page.hiddenField("csrf_token"))
             let wrongCode = try await client.postForm(
                 "\(harness.base)/oauth2/deviceauth",
-                [("otc", "AAAAAAAAA"), ("email", harness.adminEmail), ("password", harness.adminSecret), ("csrf_token", csrf)],
+                [
+                    ("otc", "AAAAAAAAA"), ("email", harness.adminEmail), ("password", harness.adminSecret),
+                    ("csrf_token", csrf),
+                ],
                 cookies: page.cookies)
-            #expect(wrongCode.text.contains("didn't work"))
+            #expect(wrongCode.text.contains("Check the code and try again"))
             let badPassword = try await client.postForm(
                 "\(harness.base)/oauth2/deviceauth",
                 [("otc", userCode), ("email", harness.adminEmail), ("password", "nope"), ("csrf_token", csrf)],
@@ -443,8 +461,9 @@ struct IdentityEndpointTests {
                 try #require(tokens.json["access_token"]?.stringValue))
             #expect(principal.scopes.contains("Application.ReadWrite.All"))
             #expect(principal.userObjectId != nil)
-            #expect(jwtClaims(try #require(tokens.json["id_token"]?.stringValue))["preferred_username"]?.stringValue
-                == harness.adminEmail)
+            #expect(
+                jwtClaims(try #require(tokens.json["id_token"]?.stringValue))["preferred_username"]?.stringValue
+                    == harness.adminEmail)
             let again = try await client.postForm("\(harness.base)/oauth2/v2.0/token", poll)
             #expect(again.json["error"]?.stringValue == "invalid_grant")
         }

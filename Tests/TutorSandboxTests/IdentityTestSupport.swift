@@ -8,12 +8,11 @@ import TutorSupport
 @testable import TutorSandbox
 
 /// An in-memory tenant with the identity routes (and Graph) on a router, for socket-free tests.
-struct IdentityHarness {
+struct IdentityHarness: Sendable {
     let identity: SandboxTenantIdentity
     let adminSecret: String
     let directory: TenantDirectory
     let tokens: TokenIssuer
-    let router: Router<SandboxRequestContext>
 
     static let origin = "https://localhost:8443"
 
@@ -26,13 +25,7 @@ struct IdentityHarness {
         let directory = TenantDirectory(state: state, stateFile: nil)
         let tokens = try await TokenIssuer(
             privateKeyPEM: try MemoryKey.shared.pem(), tenantId: identity.tenantId, origin: origin)
-        let router = Router(context: SandboxRequestContext.self)
-        GraphAPI(directory: directory, tokens: tokens).addRoutes(to: router)
-        IdentityService(
-            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain
-        ).addRoutes(to: router)
-        return IdentityHarness(
-            identity: identity, adminSecret: secret, directory: directory, tokens: tokens, router: router)
+        return IdentityHarness(identity: identity, adminSecret: secret, directory: directory, tokens: tokens)
     }
 
     var base: String { "/\(identity.tenantId)" }
@@ -40,7 +33,12 @@ struct IdentityHarness {
 
     /// Runs `body` with a client that talks to the router without sockets.
     func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        try await Application(router: router).test(.router) { client in try await body(client) }
+        let router = Router(context: SandboxRequestContext.self)
+        GraphAPI(directory: directory, tokens: tokens).addRoutes(to: router)
+        IdentityService(
+            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain
+        ).addRoutes(to: router)
+        return try await Application(router: router).test(.router) { client in try await body(client) }
     }
 
     /// A registered web app with a secret, a service principal, a delegated grant on Graph and,

@@ -53,7 +53,8 @@ struct IdentityTokenTests {
     func otherKey() async throws {
         let tokens = try await issuer()
         let stranger = try await TokenIssuer(
-            privateKeyPEM: try TokenIssuer.generatePrivateKeyPEM(), tenantId: tenantId, origin: "https://localhost:8443")
+            privateKeyPEM: try TokenIssuer.generatePrivateKeyPEM(), tenantId: tenantId, origin: "https://localhost:8443"
+        )
         let token = try await stranger.issueGraphAccessToken(for: GraphPrincipal(appId: "app-1"))
         await #expect(throws: TokenValidationError.badSignature) { try await tokens.validateGraphAccessToken(token) }
     }
@@ -61,7 +62,8 @@ struct IdentityTokenTests {
     @Test("A tampered payload is refused")
     func tampered() async throws {
         let tokens = try await issuer()
-        let token = try await tokens.issueGraphAccessToken(for: GraphPrincipal(appId: "app-1", roles: ["User.Read.All"]))
+        let token = try await tokens.issueGraphAccessToken(
+            for: GraphPrincipal(appId: "app-1", roles: ["User.Read.All"]))
         let parts = token.split(separator: ".").map(String.init)
         let forged = Data(#"{"aud":"https://graph.microsoft.com","roles":["Application.ReadWrite.All"]}"#.utf8)
             .base64URLEncoded()

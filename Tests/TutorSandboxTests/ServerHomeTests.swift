@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import Testing
 import TutorSupport
 import X509
@@ -23,7 +24,8 @@ struct ServerHomeTests {
         #expect(
             SandboxHome.defaultHome(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/a"]).url.path
                 == "/x/state/tutor/sandbox")
-        #expect(SandboxHome.defaultHome(environment: ["HOME": "/home/a"]).url.path == "/home/a/.local/state/tutor/sandbox")
+        #expect(
+            SandboxHome.defaultHome(environment: ["HOME": "/home/a"]).url.path == "/home/a/.local/state/tutor/sandbox")
         #expect(
             SandboxHome.defaultHome(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/a"]).url.path
                 == "/home/a/.local/state/tutor/sandbox")
@@ -36,9 +38,10 @@ struct ServerHomeTests {
         let home = SandboxHome(url: parent.appendingPathComponent("nested/sandbox"))
         let info = try await SandboxInfo.load(home: home)
         #expect(try fileMode(home.url) == 0o700)
-        for file in [home.stateFile, home.adminClientSecretFile, home.url.appendingPathComponent("ca-key.pem"),
-                     home.url.appendingPathComponent("server-key.pem"), home.tenantFile]
-        {
+        for file in [
+            home.stateFile, home.adminClientSecretFile, home.url.appendingPathComponent("ca-key.pem"),
+            home.url.appendingPathComponent("server-key.pem"), home.tenantFile,
+        ] {
             #expect(try fileMode(file) == 0o600, "\(file.lastPathComponent)")
         }
         #expect(info.running == false)

@@ -177,7 +177,8 @@ extension IdentityService {
             for attribute in userFlow.attributesToCollect where attribute != "email" {
                 values[attribute] = (form["attr_\(attribute)"] ?? "").trimmingCharacters(in: .whitespaces)
             }
-            if let problem = await signUpProblem(email: email, password: password, form: form, values: values, flow: userFlow)
+            if let problem = await signUpProblem(
+                email: email, password: password, form: form, values: values, flow: userFlow)
             {
                 return page.signUp(values: values, error: problem, status: .badRequest)
             }
@@ -210,7 +211,8 @@ extension IdentityService {
             clientId: clientId)
         var fields = [("code", code)]
         if parameters["client_info"] == "1" { fields.append(("client_info", clientInfo(for: user))) }
-        return reply.send(fields: fields, service: self, cookies: ["\(Self.sessionCookie)=\(session)" + cookieAttributes()])
+        return reply.send(
+            fields: fields, service: self, cookies: ["\(Self.sessionCookie)=\(session)" + cookieAttributes()])
     }
 
     /// Why a sign-up form cannot be accepted, or nil.

@@ -102,8 +102,9 @@ extension IdentityService {
             throw EntraError.clientCredentialsScope(scope)
         }
         let resource = String(item.dropLast("/.default".count))
-        guard resource.lowercased() == TokenIssuer.graphResource || resource.lowercased() == TokenIssuer.graphAppId
-            || resource.lowercased() == TokenIssuer.graphResource + "/"
+        guard
+            resource.lowercased() == TokenIssuer.graphResource || resource.lowercased() == TokenIssuer.graphAppId
+                || resource.lowercased() == TokenIssuer.graphResource + "/"
         else {
             throw EntraError.unknownResource(resource, tenant: tenantId)
         }

@@ -103,13 +103,12 @@ public struct IdentityService: Sendable {
     func checkTenant<Context: RequestContext>(_ context: Context) throws {
         let segment = context.parameters.get("tenant") ?? ""
         guard isThisTenant(segment) else {
-            throw HTTPError(
-                .badRequest, headers: [.contentType: "application/json; charset=utf-8"],
-                message: EntraError(
+            throw EntraHTTPError(
+                EntraError(
                     status: 400, error: "invalid_tenant", code: 90002,
                     message:
                         "Tenant '\(segment)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-                ).body(traceId: UUID().uuidString.lowercased(), correlationId: UUID().uuidString.lowercased()))
+                ))
         }
     }
 
@@ -158,12 +157,10 @@ public struct IdentityService: Sendable {
     func formBody<Context: RequestContext>(_ request: Request, context: Context) async throws -> [String: String] {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
-            throw HTTPError(
-                .badRequest, headers: [.contentType: "application/json; charset=utf-8"],
-                message: EntraError(
+            throw EntraHTTPError(
+                EntraError(
                     status: 400, error: "invalid_request", code: 900144,
-                    message: "The request body must be application/x-www-form-urlencoded."
-                ).body(traceId: UUID().uuidString.lowercased(), correlationId: UUID().uuidString.lowercased()))
+                    message: "The request body must be application/x-www-form-urlencoded."))
         }
         var buffer = try await request.body.collect(upTo: 1 << 20)
         let text = buffer.readString(length: buffer.readableBytes) ?? ""
@@ -230,8 +227,27 @@ public struct IdentityService: Sendable {
         let expected = csrfToken(for: cookie)
         return Data(expected.utf8).withUnsafeBytes { expectedBytes in
             Data(token.utf8).withUnsafeBytes { tokenBytes in
-                expectedBytes.count == tokenBytes.count && zip(expectedBytes, tokenBytes).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+                expectedBytes.count == tokenBytes.count
+                    && zip(expectedBytes, tokenBytes).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
             }
         }
+    }
+}
+
+/// An `EntraError` thrown from a route, answered with Entra's JSON body.
+struct EntraHTTPError: HTTPResponseError {
+    let error: EntraError
+
+    init(_ error: EntraError) {
+        self.error = error
+    }
+
+    var status: HTTPResponse.Status { HTTPResponse.Status(code: error.status) }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let id = UUID().uuidString.lowercased()
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: error.body(traceId: id, correlationId: id))))
     }
 }

@@ -90,8 +90,9 @@ actor IdentityStore {
     }
 
     /// Starts a device flow; returns the device code and the user code.
-    func startDeviceFlow(clientId: String, scopes: [String], now: Date = Date()) -> (deviceCode: String, userCode: String)
-    {
+    func startDeviceFlow(clientId: String, scopes: [String], now: Date = Date()) -> (
+        deviceCode: String, userCode: String
+    ) {
         purgeExpired()
         var userCode = Self.makeUserCode()
         while userCodes[userCode] != nil { userCode = Self.makeUserCode() }

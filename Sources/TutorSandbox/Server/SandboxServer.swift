@@ -83,7 +83,8 @@ public final class SandboxServer: Sendable {
                 try await group.run()
                 boundPort.resolve(.failure(SandboxError.cannotStart(reason: "the server stopped before listening")))
             } catch {
-                boundPort.resolve(.failure(SandboxError.cannotStart(reason: Self.describe(error, host: host, port: port))))
+                boundPort.resolve(
+                    .failure(SandboxError.cannotStart(reason: Self.describe(error, host: host, port: port))))
                 throw error
             }
         }
@@ -124,7 +125,9 @@ public final class SandboxServer: Sendable {
     /// The tenant, certificates and signing key, from `home` or from a fresh temporary folder.
     static func prepare(home: SandboxHome?) async throws -> Prepared {
         if let home {
-            if let port = home.runningServerPort() { throw SandboxError.alreadyRunning(home: home.url.path, port: port) }
+            if let port = home.runningServerPort() {
+                throw SandboxError.alreadyRunning(home: home.url.path, port: port)
+            }
             let prepared = try await SandboxBootstrap.prepare(home: home)
             let directory = try SandboxBootstrap.loadDirectory(home: home)
             let tokens = try await TokenIssuer.loadOrCreate(
@@ -226,7 +229,8 @@ final class ServerHandle: Sendable {
     let cleanup: @Sendable () -> Void
     private let stopped = Mutex(false)
 
-    init(group: ServiceGroup, task: Task<Void, any Error>, home: SandboxHome?, cleanup: @escaping @Sendable () -> Void) {
+    init(group: ServiceGroup, task: Task<Void, any Error>, home: SandboxHome?, cleanup: @escaping @Sendable () -> Void)
+    {
         self.group = group
         self.task = task
         self.home = home
