@@ -100,7 +100,10 @@ struct AnnotationReader {
 
     private func isRequestName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 100
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))
+            }
     }
 
     private mutating func requestLine(_ line: CodeLine, _ text: Substring, _ name: String) -> HTTPStart? {
@@ -152,7 +155,8 @@ struct AnnotationReader {
         case "json":
             var status = 200
             if let statusValue = annotation.value["status"] {
-                guard let number = statusValue.numberValue, let integer = Int(exactly: number), (100...599).contains(integer)
+                guard let number = statusValue.numberValue, let integer = Int(exactly: number),
+                    (100...599).contains(integer)
                 else {
                     log.error(annotation.location, "response \"status\" must be an HTTP status code such as 201")
                     return nil
@@ -161,7 +165,8 @@ struct AnnotationReader {
             }
             let body = HTTPBody(lines: code.lines)
             checkJSON(body, what: "response body")
-            return ResponseExpectation(location: code.location, status: status, body: body.text.isEmpty ? nil : body.text)
+            return ResponseExpectation(
+                location: code.location, status: status, body: body.text.isEmpty ? nil : body.text)
         default:
             log.error(code.location, "response must be a ```http or ```json code block, not ```\(code.language)")
             return nil
@@ -182,7 +187,9 @@ struct AnnotationReader {
 
     mutating func inputs(_ value: JSONValue, at location: SourceLocation) -> [InputDeclaration] {
         guard let members = value.objectMembers else {
-            log.error(location, "inputs must be a JSON object of name → default or {\"default\", \"pattern\", \"description\"}")
+            log.error(
+                location,
+                "inputs must be a JSON object of name → default or {\"default\", \"pattern\", \"description\"}")
             return []
         }
         var declarations: [InputDeclaration] = []
@@ -216,7 +223,8 @@ struct AnnotationReader {
                     default:
                         log.error(
                             location,
-                            "input '\(member.key)' has unknown key '\(field.key)' (known: default, pattern, description)")
+                            "input '\(member.key)' has unknown key '\(field.key)' (known: default, pattern, description)"
+                        )
                     }
                 }
             case .array:
@@ -227,7 +235,8 @@ struct AnnotationReader {
                     let regex = try Regex(pattern)
                     if let defaultValue = declaration.defaultValue, (try? regex.wholeMatch(in: defaultValue)) == nil {
                         log.error(
-                            location, "input '\(member.key)' default '\(defaultValue)' does not match its pattern \(pattern)")
+                            location,
+                            "input '\(member.key)' default '\(defaultValue)' does not match its pattern \(pattern)")
                     }
                 } catch {
                     log.error(location, "input '\(member.key)' pattern is not a regular expression: \(error)")
@@ -251,16 +260,19 @@ struct AnnotationReader {
             }
             switch member.value {
             case .string(let template):
-                declarations.append(OutputDeclaration(name: member.key, value: template, isSecret: false, location: location))
+                declarations.append(
+                    OutputDeclaration(name: member.key, value: template, isSecret: false, location: location))
             case .object:
                 guard let template = member.value["value"]?.stringValue else {
                     log.error(location, "output '\(member.key)' needs a string \"value\"")
                     continue
                 }
                 let secret = member.value["secret"]?.boolValue ?? false
-                declarations.append(OutputDeclaration(name: member.key, value: template, isSecret: secret, location: location))
+                declarations.append(
+                    OutputDeclaration(name: member.key, value: template, isSecret: secret, location: location))
             default:
-                log.error(location, "output '\(member.key)' must be a template string or {\"value\": …, \"secret\": true}")
+                log.error(
+                    location, "output '\(member.key)' must be a template string or {\"value\": …, \"secret\": true}")
             }
         }
         return declarations
@@ -269,7 +281,8 @@ struct AnnotationReader {
     /// The JSON object in an `inputs`/`outputs` block, with errors placed in the block.
     mutating func jsonBlock(_ annotation: Annotation, _ code: CodeBlock?) -> JSONValue? {
         guard let code else {
-            log.error(annotation.location, "\(annotation.blockType) annotation must be followed by a ```json code block")
+            log.error(
+                annotation.location, "\(annotation.blockType) annotation must be followed by a ```json code block")
             return nil
         }
         guard code.language == "json" else {
@@ -279,7 +292,8 @@ struct AnnotationReader {
         do {
             return try JSONValue.parse(code.text)
         } catch let error as JSONParseError {
-            log.error(code.location(ofOffset: error.offset), "\(annotation.blockType) block is not JSON: \(error.reason)")
+            log.error(
+                code.location(ofOffset: error.offset), "\(annotation.blockType) block is not JSON: \(error.reason)")
         } catch {
             log.error(code.location, "\(annotation.blockType) block is not JSON")
         }
@@ -344,7 +358,8 @@ struct AnnotationReader {
             return nil
         }
         if !request.secrets.isEmpty {
-            log.error(location, "request '\(request.name)' captures a secret, which no lookup can read back; drop the lookup")
+            log.error(
+                location, "request '\(request.name)' captures a secret, which no lookup can read back; drop the lookup")
         }
         let lookupNames = Set(captured.map(\.variable))
         let requestNames = Set(request.captures.map(\.variable)).subtracting(request.secrets)
@@ -352,7 +367,8 @@ struct AnnotationReader {
             log.error(location, "\"lookup\" must also capture '\(missing)', which request '\(request.name)' captures")
         }
         for extra in lookupNames.subtracting(requestNames).sorted() {
-            log.error(location, "\"lookup\" captures '\(extra)', which request '\(request.name)' itself does not capture")
+            log.error(
+                location, "\"lookup\" captures '\(extra)', which request '\(request.name)' itself does not capture")
         }
         for member in value.objectMembers ?? [] where !["url", "capture"].contains(member.key) {
             log.error(location, "\"lookup\" has unknown key '\(member.key)' (known: url, capture)")
@@ -362,15 +378,22 @@ struct AnnotationReader {
 
     private mutating func retry(_ value: JSONValue, at location: SourceLocation) -> RetryRule? {
         guard let members = value.objectMembers else {
-            log.error(location, "\"retry\" must be an object such as {\"statuses\": [404], \"errorCodes\": [\"NoBackingApplicationObject\"]}")
+            log.error(
+                location,
+                "\"retry\" must be an object such as {\"statuses\": [404], \"errorCodes\": [\"NoBackingApplicationObject\"]}"
+            )
             return nil
         }
         var rule = RetryRule()
         for member in members {
             switch member.key {
             case "statuses":
-                let numbers = (member.value.arrayElements ?? [member.value]).compactMap { $0.numberValue.flatMap { Int(exactly: $0) } }
-                if numbers.count != (member.value.arrayElements?.count ?? 1) || !numbers.allSatisfy({ (100...599).contains($0) }) {
+                let numbers = (member.value.arrayElements ?? [member.value]).compactMap {
+                    $0.numberValue.flatMap { Int(exactly: $0) }
+                }
+                if numbers.count != (member.value.arrayElements?.count ?? 1)
+                    || !numbers.allSatisfy({ (100...599).contains($0) })
+                {
                     log.error(location, "\"retry\" statuses must be HTTP status codes")
                 }
                 rule.statuses = numbers
@@ -383,7 +406,8 @@ struct AnnotationReader {
                 }
                 rule.maxSeconds = seconds
             default:
-                log.error(location, "\"retry\" has unknown key '\(member.key)' (known: statuses, errorCodes, maxSeconds)")
+                log.error(
+                    location, "\"retry\" has unknown key '\(member.key)' (known: statuses, errorCodes, maxSeconds)")
             }
         }
         if rule.statuses.isEmpty && rule.errorCodes.isEmpty {
@@ -394,7 +418,8 @@ struct AnnotationReader {
 
     private mutating func cleanup(_ value: JSONValue, at location: SourceLocation) -> CleanupRule? {
         guard let url = value["url"]?.stringValue, url.hasPrefix("https://") || url.hasPrefix("http://") else {
-            log.error(location, "\"cleanup\" needs an absolute \"url\" (the request that deletes what this one created)")
+            log.error(
+                location, "\"cleanup\" needs an absolute \"url\" (the request that deletes what this one created)")
             return nil
         }
         let method = value["method"]?.stringValue ?? "DELETE"
@@ -444,8 +469,11 @@ struct AnnotationReader {
         var text: String { lines.map(\.text).joined(separator: "\n") }
 
         func location(ofOffset offset: Int) -> SourceLocation {
-            CodeBlock(language: "", lines: lines, location: lines.first?.location ?? SourceLocation(file: "", line: 0, column: 0))
-                .location(ofOffset: offset)
+            CodeBlock(
+                language: "", lines: lines,
+                location: lines.first?.location ?? SourceLocation(file: "", line: 0, column: 0)
+            )
+            .location(ofOffset: offset)
         }
     }
 
@@ -489,8 +517,12 @@ struct AnnotationReader {
             }
             let valueText = line.text[line.text.index(after: colon)...]
             let value = valueText.trimmed(" ")
-            let valueOffset = line.text.utf8.count - valueText.utf8.count + (valueText.utf8.count - valueText.drop { $0 == " " }.utf8.count)
-            headers.append(HTTPHeader(name: String(line.text[..<colon]), value: value, location: line.location(atOffset: valueOffset)))
+            let valueOffset =
+                line.text.utf8.count - valueText.utf8.count
+                + (valueText.utf8.count - valueText.drop { $0 == " " }.utf8.count)
+            headers.append(
+                HTTPHeader(
+                    name: String(line.text[..<colon]), value: value, location: line.location(atOffset: valueOffset)))
             index += 1
         }
         while index < code.lines.count, code.lines[index].text.allSatisfy({ $0 == " " || $0 == "\t" }) { index += 1 }
@@ -560,6 +592,8 @@ struct AnnotationReader {
 
     private mutating func capturePathUses(_ capture: Capture, at location: SourceLocation) -> [VariableUse] {
         guard case .body(let path) = capture.source else { return [] }
-        return TemplateSyntax.references(in: path).filter(\.isValid).map { VariableUse(name: $0.name, location: location) }
+        return TemplateSyntax.references(in: path).filter(\.isValid).map {
+            VariableUse(name: $0.name, location: location)
+        }
     }
 }

@@ -21,7 +21,8 @@ struct IncludeResolver: Sendable {
 
     /// The file `path` names when written in the file at `includingAbsolute` (shown as
     /// `includingDisplay`), or why it is refused.
-    func resolve(_ path: String, includingAbsolute: String, includingDisplay: String) -> Result<Target, ResolveProblem> {
+    func resolve(_ path: String, includingAbsolute: String, includingDisplay: String) -> Result<Target, ResolveProblem>
+    {
         if path.isEmpty { return .failure(.empty) }
         if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") { return .failure(.absolute(path)) }
         if PathText.hasURLScheme(path) { return .failure(.url(path)) }
@@ -45,7 +46,8 @@ struct IncludeResolver: Sendable {
             case .empty: return "include has an empty path"
             case .absolute(let path):
                 return "include path '\(path)' is absolute; write it relative to the including file"
-            case .url(let path): return "include path '\(path)' is a URL; only files in the tutorial's folder can be included"
+            case .url(let path):
+                return "include path '\(path)' is a URL; only files in the tutorial's folder can be included"
             case .backslash(let path): return "include path '\(path)' uses '\\'; write '/' between folders"
             case .escapes(let path): return "include path '\(path)' leaves the tutorial's folder"
             }

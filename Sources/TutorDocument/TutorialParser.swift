@@ -70,8 +70,21 @@ private struct ParseSession {
             bytes: bytes, display: tutorialPath, absolute: PathText.absolute(tutorialPath), chain: [], stack: [],
             nested: false)
         let tutorial = build(sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
-        if reader.log.hasErrors { throw DocumentError.invalid(reader.log.diagnostics) }
+        if reader.log.hasErrors { throw DocumentError.invalid(Self.inDocumentOrder(reader.log.diagnostics)) }
         return tutorial
+    }
+
+    /// Diagnostics sorted by where they are in the expanded document (include sites first).
+    static func inDocumentOrder(_ diagnostics: [DocumentDiagnostic]) -> [DocumentDiagnostic] {
+        func key(_ location: SourceLocation) -> [Int] {
+            location.includeChain.flatMap { [$0.line, $0.column] } + [location.line, location.column]
+        }
+        return diagnostics.enumerated().sorted { left, right in
+            let leftKey = key(left.element.location)
+            let rightKey = key(right.element.location)
+            if leftKey != rightKey { return leftKey.lexicographicallyPrecedes(rightKey) }
+            return left.offset < right.offset
+        }.map(\.element)
     }
 
     // MARK: Walking files
@@ -93,7 +106,8 @@ private struct ParseSession {
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             if isTopLevel {
-                reader.log.error(context.location(1, 1), "file is empty: a tutorial needs a title and at least one '## step'")
+                reader.log.error(
+                    context.location(1, 1), "file is empty: a tutorial needs a title and at least one '## step'")
             } else {
                 reader.log.warning(context.location(1, 1), "included file is empty")
             }
@@ -106,7 +120,8 @@ private struct ParseSession {
             if isTopLevel { frontMatter = found.members }
             for member in found.members where member.key == "inputs" || member.key == "outputs" {
                 items.append(
-                    .frontMatterDeclarations(key: member.key, value: member.value, location: context.location(found.line, 1)))
+                    .frontMatterDeclarations(
+                        key: member.key, value: member.value, location: context.location(found.line, 1)))
             }
         case .success(nil):
             break
@@ -135,7 +150,8 @@ private struct ParseSession {
                 let title = node.plainText.trimmingCharacters(in: .whitespaces)
                 items.append(
                     .heading(
-                        level: node.headingLevel, title: title, location: context.location(node.startLine, node.startColumn),
+                        level: node.headingLevel, title: title,
+                        location: context.location(node.startLine, node.startColumn),
                         isStep: node.headingLevel == 2 && !nested, isTopLevelFile: context.isTopLevel))
             case .thematicBreak:
                 inTabGroup = false
@@ -162,9 +178,12 @@ private struct ParseSession {
     }
 
     private func isSetextDashHeading(_ node: MarkdownNode, in source: SourceText) -> Bool {
-        guard node.endLine > node.startLine else { return false }
-        let last = source.line(node.endLine).trimmingBlanks
-        return !last.isEmpty && last.allSatisfy { $0 == UInt8(ascii: "-") }
+        guard source.line(node.startLine).trimmingBlanks.first != UInt8(ascii: "#") else { return false }
+        for number in (node.startLine + 1)...(max(node.endLine, node.startLine) + 1) {
+            let line = source.line(number).trimmingBlanks
+            if !line.isEmpty && line.allSatisfy({ $0 == UInt8(ascii: "-") }) { return true }
+        }
+        return false
     }
 
     // MARK: Paragraphs and includes
@@ -192,7 +211,8 @@ private struct ParseSession {
     mutating func include(_ directive: IncludeDirective, from context: FileContext, nested: Bool) {
         let at = context.location(directive.line, directive.column)
         let target: IncludeResolver.Target
-        switch resolver.resolve(directive.path, includingAbsolute: context.absolute, includingDisplay: context.display) {
+        switch resolver.resolve(directive.path, includingAbsolute: context.absolute, includingDisplay: context.display)
+        {
         case .failure(let problem):
             reader.log.error(at, problem.message)
             return
@@ -200,13 +220,18 @@ private struct ParseSession {
             target = resolved
         }
         if let first = context.stack.firstIndex(of: target.absolutePath) {
-            let names = (context.stack[first...].map { PathText.lastComponent($0) } + [PathText.lastComponent(target.absolutePath)])
+            let names =
+                (context.stack[first...].map { PathText.lastComponent($0) } + [
+                    PathText.lastComponent(target.absolutePath)
+                ])
             reader.log.error(at, "include cycle: \(names.joined(separator: " → "))")
             return
         }
         guard context.chain.count < TutorialParser.maximumIncludeDepth else {
             reader.log.error(
-                at, "includes nest deeper than \(TutorialParser.maximumIncludeDepth) levels; '\(directive.path)' is not read")
+                at,
+                "includes nest deeper than \(TutorialParser.maximumIncludeDepth) levels; '\(directive.path)' is not read"
+            )
             return
         }
         let bytes: [UInt8]
@@ -253,7 +278,8 @@ private struct ParseSession {
             do {
                 value = try JSONValue.parse(Data(bytes[start..<close]))
             } catch let error as JSONParseError {
-                reader.log.error(block.location(ofOffset: start + error.offset), "annotation is not JSON: \(error.reason)")
+                reader.log.error(
+                    block.location(ofOffset: start + error.offset), "annotation is not JSON: \(error.reason)")
                 continue
             } catch {
                 reader.log.error(location, "annotation is not JSON")
@@ -297,7 +323,9 @@ private struct ParseSession {
     private func isClosedFence(_ node: MarkdownNode, in source: SourceText) -> Bool {
         guard node.endLine > node.startLine else { return false }
         var line = source.line(node.endLine)[...]
-        while let first = line.first, first == 0x20 || first == 0x09 || first == UInt8(ascii: ">") { line = line.dropFirst() }
+        while let first = line.first, first == 0x20 || first == 0x09 || first == UInt8(ascii: ">") {
+            line = line.dropFirst()
+        }
         var count = 0
         while let first = line.first, first == node.fenceCharacter {
             count += 1
@@ -307,7 +335,8 @@ private struct ParseSession {
     }
 
     /// Splits a node's literal text into lines placed at their columns in the file.
-    private func literalLines(_ literal: String, firstLine: Int, firstColumn: Int?, context: FileContext) -> [CodeLine] {
+    private func literalLines(_ literal: String, firstLine: Int, firstColumn: Int?, context: FileContext) -> [CodeLine]
+    {
         var parts = literal.split(separator: "\n", omittingEmptySubsequences: false)
         if parts.last == "" { parts.removeLast() }
         return parts.enumerated().map { offset, part in
@@ -358,7 +387,8 @@ private struct ParseSession {
                     guard let draft = reader.request(annotation, code) else { continue }
                     guard !steps.isEmpty else {
                         reader.log.error(
-                            annotation.location, "request '\(draft.block.name)' comes before the first '## step' heading")
+                            annotation.location,
+                            "request '\(draft.block.name)' comes before the first '## step' heading")
                         continue
                     }
                     steps[steps.count - 1].requests.append(draft)
@@ -369,7 +399,9 @@ private struct ParseSession {
                         reader.log.error(annotation.location, "response block has no request block right before it")
                         continue
                     }
-                    let uses = (code?.lines ?? []).flatMap { line in reader.variableUses(in: line.text, at: line.location) }
+                    let uses = (code?.lines ?? []).flatMap { line in
+                        reader.variableUses(in: line.text, at: line.location)
+                    }
                     steps[last].requests[steps[last].requests.count - 1].block.expectation = expectation
                     steps[last].requests[steps[last].requests.count - 1].uses += uses
                 case "inputs":
@@ -385,7 +417,8 @@ private struct ParseSession {
                 default:
                     reader.log.error(
                         annotation.location,
-                        "unknown blockType '\(annotation.blockType)' (known: request, response, inputs, outputs, ignored)")
+                        "unknown blockType '\(annotation.blockType)' (known: request, response, inputs, outputs, ignored)"
+                    )
                 }
             }
         }
@@ -434,7 +467,8 @@ private struct ParseSession {
                     reader.log.error(use.location, message)
                 }
                 let own = Set(draft.block.captures.map(\.variable))
-                for use in draft.cleanupUses where inputNames[use.name] == nil && captured[use.name] == nil && !own.contains(use.name) {
+                for use in draft.cleanupUses
+                where inputNames[use.name] == nil && captured[use.name] == nil && !own.contains(use.name) {
                     reader.log.error(
                         use.location, "cleanup of '\(name)' uses '\(use.name)', which is neither an input nor captured")
                 }

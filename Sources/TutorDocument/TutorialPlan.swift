@@ -26,7 +26,11 @@ public struct TutorialPlan: Sendable {
         if tutorial.inputs.isEmpty { lines.append("  (none)") }
         for input in tutorial.inputs {
             var line = "  \(input.name)"
-            if let value = input.defaultValue { line += " = \"\(value)\"" } else { line += " (required: --var \(input.name)=…)" }
+            if let value = input.defaultValue {
+                line += " = \"\(value)\""
+            } else {
+                line += " (required: --var \(input.name)=…)"
+            }
             if let pattern = input.pattern { line += "  matching \(pattern)" }
             lines.append(line)
             if let description = input.description { lines.append("      \(description)") }
@@ -40,12 +44,16 @@ public struct TutorialPlan: Sendable {
                 var facts = ["\(request.effect.rawValue)", request.location.fileAndLine]
                 if request.lookup != nil { facts.append("get-or-create") }
                 lines.append("       " + facts.joined(separator: ", "))
-                if !request.variables.isEmpty { lines.append("       uses: \(request.variables.joined(separator: ", "))") }
+                if !request.variables.isEmpty {
+                    lines.append("       uses: \(request.variables.joined(separator: ", "))")
+                }
                 let captures = request.captures.map { capture in
                     request.secrets.contains(capture.variable) ? "\(capture.variable) (secret)" : capture.variable
                 }
                 if !captures.isEmpty { lines.append("       captures: \(captures.joined(separator: ", "))") }
-                if !request.scopes.isEmpty { lines.append("       permissions: \(request.scopes.joined(separator: " or "))") }
+                if !request.scopes.isEmpty {
+                    lines.append("       permissions: \(request.scopes.joined(separator: " or "))")
+                }
                 if let retry = request.retry {
                     let reasons = retry.statuses.map(String.init) + retry.errorCodes
                     lines.append("       retries on: \(reasons.joined(separator: ", "))")
