@@ -287,7 +287,7 @@ struct SandboxHarness {
 }
 
 @Suite struct SandboxChaosTests {
-    @Test(arguments: 1...6)
+    @Test(arguments: 1...20)
     func chaoticRunsEndWithExactlyOnceResources(seed: Int) async throws {
         let harness = try await SandboxHarness.start(
             faults: FaultOptions(throttleRate: 0.2, faultRate: 0.1, replicationLagMs: 2000, seed: UInt64(seed)))
