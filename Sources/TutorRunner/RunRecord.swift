@@ -1,6 +1,12 @@
 import Foundation
 import TutorSupport
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `record.json`: everything a run did, with every secret replaced by `[REDACTED]` (DESIGN §5).
 public struct RunRecord: Codable, Sendable {
     /// The value that stands for a secret anywhere in the record.
@@ -188,6 +194,33 @@ public struct RunStateStore: Sendable {
     public var recordURL: URL { directory.appendingPathComponent("record.json") }
     /// `secrets.json`.
     public var secretsURL: URL { directory.appendingPathComponent("secrets.json") }
+
+    /// Takes the directory for this process (an advisory lock the system drops when the process
+    /// ends, even by SIGKILL) and removes half-written files a killed run left behind.
+    /// Returns the descriptor that holds the lock; close it to release.
+    public func acquire() throws -> Int32 {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RunnerError.state("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        let path = directory.appendingPathComponent(".lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw RunnerError.state("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw RunnerError.usage(
+                "another tutor run is using \(directory.path); wait for it or use another --state-dir")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names
+        where (name.hasPrefix(".secrets.json.") || name.hasPrefix(".record.json.")) && name.hasSuffix(".tmp") {
+            unlink(directory.appendingPathComponent(name).path)
+        }
+        return descriptor
+    }
 
     /// The saved record and secrets, or nil when there is none.
     public func load() throws -> (RunRecord, SecretsFile)? {

@@ -138,6 +138,8 @@ final class RunSession {
     // MARK: - The run
 
     func run() async throws -> RunSummary {
+        let lock = try store.acquire()
+        defer { close(lock) }
         let inputs = try resolveInputs()
         variables = inputs
         let token = try await tokens.token()

@@ -226,4 +226,16 @@ import TutorSupport
             #expect(error.description.contains("appName"))
         }
     }
+
+    @Test func stateDirectoryIsLockedAndLeftoversAreRemoved() throws {
+        let state = Fixture.temporaryDirectory()
+        let leftover = state.appendingPathComponent(".secrets.json.123.456.tmp")
+        FileManager.default.createFile(atPath: leftover.path, contents: Data("half".utf8))
+        let store = RunStateStore(directory: state)
+        let held = try store.acquire()
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(throws: RunnerError.self) { _ = try store.acquire() }
+        close(held)
+        close(try store.acquire())
+    }
 }

@@ -22,8 +22,8 @@ struct SandboxHarness {
             .path
     }()
 
-    static func start(faults: FaultOptions = .none) async throws -> SandboxHarness {
-        let sandbox = try await SandboxServer().start(home: nil, port: 0, faults: faults)
+    static func start(faults: FaultOptions = .none, home: SandboxHome? = nil) async throws -> SandboxHarness {
+        let sandbox = try await SandboxServer().start(home: home, port: 0, faults: faults)
         let secret = try String(contentsOfFile: sandbox.info.adminClientSecretFile, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let client = try CurlHTTPClient(
