@@ -43,4 +43,17 @@ static inline CURLcode tutor_curl_share_setopt_long(CURLSH *share, CURLSHoption 
     return curl_share_setopt(share, option, value);
 }
 
+// Hands libcurl a copy of a PEM bundle in memory (CURLOPT_CAINFO_BLOB and friends).
+static inline CURLcode tutor_curl_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
+    struct curl_blob blob;
+    blob.data = (void *)data;
+    blob.len = length;
+    blob.flags = CURL_BLOB_COPY;
+    return curl_easy_setopt(handle, option, &blob);
+}
+
+static inline CURLcode tutor_curl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 #endif

@@ -1,10 +1,174 @@
 import ArgumentParser
+import Foundation
+import TutorDocument
+import TutorHTTP
+import TutorRunner
+import TutorSupport
 
-/// `tutor run` (not built yet).
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `tutor run`: executes a tutorial's steps against a tenant, recording and resuming.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a tutorial's steps against a tenant (the sandbox by default).",
+        discussion: """
+            Executes every request of every step in order, with the retries Microsoft Graph needs, and \
+            records each one in record.json (secrets only in the 0600 secrets.json) in the state folder, \
+            .tutor/runs/<tutorial>-<tenant> by default. Running the same command again resumes: finished \
+            steps are skipped and nothing is created twice. Secrets are read only from environment \
+            variables or standard input, never from the command line.
+
+            Without --tenant, the sandbox tenant is used: the one `tutor sandbox serve` serves from the \
+            default home, or one started for this command.
+
+            Exit codes: 0 done, 1 a step failed, 64 usage, 65 tutorial errors, 69 tenant unreachable, \
+            73 cannot write state or output, 77 sign-in or permission denied, 130 interrupted.
+
+            Examples:
+              tutor run tutorials/tutorial-web-app-python-flask-prepare-tenant.md
+              tutor run tutorials/tutorial-web-app-python-flask-prepare-tenant.md --var appName=my-app --out my-app
+              AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... tutor run TUTORIAL.md --tenant contoso
+              tutor run TUTORIAL.md --tenant contoso --access-token-env GRAPH_TOKEN --json
+            """)
+
+    @Argument(help: "The tutorial's Markdown file.")
+    var tutorial: String
+
+    @OptionGroup var tenantOptions: TenantOptions
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set an input (not for secrets).", valueName: "NAME=VALUE"))
+    var variables: [String] = []
+
+    @Option(
+        name: .customLong("state-dir"), help: ArgumentHelp("Where record.json and secrets.json go.", valueName: "DIR"))
+    var stateDirectory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Render the Flask project here after a successful run.", valueName: "PATH"))
+    var out: String?
+
+    @Flag(name: .long, help: "Replace an existing --out.")
+    var force = false
+
+    @Option(name: .long, help: ArgumentHelp("Run again from this request (or step title) on.", valueName: "NAME"))
+    var from: String?
+
+    @Flag(name: .long, help: "Ignore the saved record and start over.")
+    var fresh = false
+
+    @Flag(name: .long, help: "Print JSON Lines events instead of text.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Show every HTTP request.")
+    var verbose = false
+
+    @Option(
+        name: .customLong("retry-budget"),
+        help: ArgumentHelp("Longest time one request may spend retrying, in seconds.", valueName: "SECONDS"))
+    var retryBudget: Double = 120
+
+    func validate() throws {
+        for assignment in variables where assignment.firstIndex(of: "=").map({ $0 == assignment.startIndex }) ?? true {
+            throw ValidationError("--var takes NAME=VALUE, got \(assignment)")
+        }
+        guard retryBudget > 0 else { throw ValidationError("--retry-budget must be positive") }
+    }
 
     func run() async throws {
-        throw ValidationError("tutor run is not built yet")
+        do {
+            try await execute()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
+    }
+
+    private func execute() async throws {
+        let parsed = try TutorialParser().parse(path: tutorial)
+        for warning in parsed.warnings { printError(warning.description) }
+        if out != nil {
+            throw RunnerError.usage(
+                "--out is not available yet in this build; run `tutor render --state-dir DIR --out PATH` afterwards")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let resolved = try await tenantOptions.resolve(environment: environment)
+        let connection = resolved.connection
+        defer {
+            if let sandbox = resolved.sandbox {
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    await sandbox.stop()
+                    done.signal()
+                }
+                done.wait()
+            }
+        }
+
+        var values: [String: String] = [:]
+        for assignment in variables {
+            let equals = assignment.firstIndex(of: "=")!
+            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        let state =
+            stateDirectory.map { URL(fileURLWithPath: $0) }
+            ?? RunOptions.defaultStateDirectory(
+                tutorialPath: tutorial, tenantName: connection.name,
+                base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+
+        let client: CurlHTTPClient
+        do {
+            client = try CurlHTTPClient(
+                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFile: connection.caFile))
+        } catch {
+            throw RunnerError.usage("\(error)")
+        }
+
+        let toStandardError = out == "-"
+        let descriptor = toStandardError ? STDERR_FILENO : STDOUT_FILENO
+        let reporter = ConsoleReporter(
+            style: ConsoleReporter.defaultStyle(json: json, isTerminal: isatty(descriptor) == 1),
+            verbose: verbose, color: environment["NO_COLOR"].map(\.isEmpty) ?? true && isatty(descriptor) == 1,
+            write: { text in
+                let handle = toStandardError ? FileHandle.standardError : FileHandle.standardOutput
+                handle.write(Data(text.utf8))
+            })
+        defer { reporter.finish() }
+
+        let interrupt = InterruptFlag()
+        let signals = Self.watchInterrupts(interrupt)
+        defer { signals.cancel() }
+
+        let runner = TutorialRunner(
+            tutorial: parsed, connection: connection, transport: client,
+            options: RunOptions(
+                variables: values, stateDirectory: state, fresh: fresh, from: from,
+                retryPolicy: RetryPolicy(budget: .milliseconds(Int64(retryBudget * 1000))),
+                toolVersion: Tutor.version),
+            observer: reporter, interrupt: interrupt, prompt: { printError($0) })
+        _ = try await runner.run()
+        if resolved.sandbox != nil, !json {
+            printError(
+                "note: the sandbox ran inside this command and has stopped; start `tutor sandbox serve` before signing in with the app"
+            )
+        }
+    }
+
+    /// SIGINT raises `flag` (the run stops after the request in progress); a second one exits at once.
+    private static func watchInterrupts(_ flag: InterruptFlag) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
+            flag.raise()
+            FileHandle.standardError.write(
+                Data("\ninterrupting after the current request (Ctrl-C again to quit now)\n".utf8))
+        }
+        source.resume()
+        return source
     }
 }

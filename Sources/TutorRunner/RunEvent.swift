@@ -1,0 +1,63 @@
+import Foundation
+
+/// What a run reports as it goes; secrets never appear in events.
+public enum RunEvent: Sendable {
+    /// The run begins.
+    case runStarted(tutorial: String, tenant: String, steps: Int, resumed: Bool)
+    /// A step begins (index from 0).
+    case stepStarted(index: Int, title: String)
+    /// A manual step: shown, not run.
+    case stepManual(index: Int, title: String)
+    /// A step was done by an earlier run and is skipped.
+    case stepSkipped(index: Int, title: String)
+    /// A step ends.
+    case stepFinished(index: Int, title: String, succeeded: Bool, duration: Duration)
+    /// One HTTP exchange finished (lookups and retries included).
+    case exchange(request: String, method: String, url: String, status: Int?, duration: Duration, note: String?)
+    /// A request will be retried after `delay`.
+    case retrying(request: String, reason: String, delay: Duration)
+    /// Something worth knowing that is not an error.
+    case notice(String)
+    /// The run ended.
+    case runFinished(RunSummary)
+}
+
+/// The end of a run: where things are and what to do next.
+public struct RunSummary: Sendable {
+    /// `succeeded`, `failed` or `interrupted`.
+    public var status: String
+    /// Wall time of the run.
+    public var duration: Duration
+    /// The app's client id, if captured.
+    public var clientId: String?
+    /// The authority for the app's sign-in.
+    public var authority: String?
+    /// The tenant's subdomain.
+    public var subdomain: String?
+    /// `secrets.json`.
+    public var secretsPath: String
+    /// `record.json`.
+    public var recordPath: String
+    /// The state directory.
+    public var stateDirectory: String
+    /// Requests sent in this run.
+    public var requestsSent: Int
+    /// Resources created in this run.
+    public var resourcesCreated: Int
+    /// Outputs, secrets redacted.
+    public var outputs: [String: String]
+}
+
+/// Receives run events (a console printer, a JSON Lines writer, a test's collector).
+public protocol RunObserver: Sendable {
+    /// Handles one event.
+    func handle(_ event: RunEvent)
+}
+
+/// An observer that ignores everything.
+public struct SilentObserver: RunObserver {
+    /// Creates it.
+    public init() {}
+    /// Does nothing.
+    public func handle(_ event: RunEvent) {}
+}

@@ -1,1 +1,0 @@
-// The TutorRunner module; see Package.swift for its concern.

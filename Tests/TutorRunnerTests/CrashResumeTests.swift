@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TutorSandbox
+import TutorSupport
+
+@testable import TutorRunner
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `tutor run` killed with SIGKILL at random moments, then run again: everything exactly once.
+@Suite(.serialized) struct CrashResumeTests {
+    /// The `tutor` executable next to the test bundle (`swift build --build-tests` builds both).
+    static var tutorExecutable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("tutor")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
+                return candidate
+            }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/nonexistent/tutor")
+    }
+
+    struct Outcome {
+        var status: Int32
+        var killed: Bool
+        var output: String
+    }
+
+    /// Starts `tutor run` for `appName`; kills it after `killAfter` if given; returns its exit status and output.
+    static func runTutor(
+        appName: String, state: URL, environment: [String: String], killAfter: Duration?
+    ) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = tutorExecutable
+        process.arguments = [
+            "run", SandboxHarness.tutorialPath, "--state-dir", state.path, "--var", "appName=\(appName)", "-v",
+        ]
+        process.environment = environment
+        let outputFile = state.deletingLastPathComponent().appendingPathComponent(
+            "\(state.lastPathComponent)-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: outputFile)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        if let killAfter {
+            try await Task.sleep(for: killAfter)
+            kill(process.processIdentifier, SIGKILL)
+        }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try handle.close()
+        let output = String(decoding: FileManager.default.contents(atPath: outputFile.path) ?? Data(), as: UTF8.self)
+        return Outcome(
+            status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal, output: output)
+    }
+
+    @Test func killedRunsResumeWithExactlyOnceResources() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.tutorExecutable.path), "build tutor first")
+        let root = Fixture.temporaryDirectory()
+        let stateHome = root.appendingPathComponent("xdg")
+        let home = SandboxHome(url: stateHome.appendingPathComponent("tutor/sandbox"))
+        try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
+        // A little latency so that the kills land in the middle of the run.
+        let harness = try await SandboxHarness.start(faults: FaultOptions(latencyMs: 15), home: home)
+        defer { Task { await harness.sandbox.stop() } }
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = stateHome.path
+        environment["NO_COLOR"] = "1"
+
+        var outputs = ""
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<10 {
+            let appName = "crash-app-\(index)"
+            let state = root.appendingPathComponent("state-\(index)")
+            let killAfter = Duration.milliseconds(Int.random(in: 60...700, using: &generator))
+            let killed = try await Self.runTutor(
+                appName: appName, state: state, environment: environment, killAfter: killAfter)
+            outputs += killed.output
+            if killed.killed { kills += 1 }
+            let rerun = try await Self.runTutor(
+                appName: appName, state: state, environment: environment, killAfter: nil)
+            outputs += rerun.output
+            #expect(rerun.status == 0, "rerun \(index) after a kill at \(killAfter): \(rerun.output)")
+            try await harness.expectExactlyOnce(
+                appName: appName, secretsFile: RunStateStore(directory: state).secretsURL)
+        }
+
+        #expect(kills >= 8, "only \(kills) of 10 runs were killed before they finished")
+
+        // Secret hygiene: each app's secret is in its secrets.json only.
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        var files: [URL] = []
+        while let file = enumerator?.nextObject() as? URL {
+            if (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(file) }
+        }
+        for index in 0..<10 {
+            let secretsFile = RunStateStore(directory: root.appendingPathComponent("state-\(index)")).secretsURL
+            let secrets = try JSONDecoder().decode(SecretsFile.self, from: Data(contentsOf: secretsFile))
+            let secret = try #require(secrets.outputs["CLIENT_SECRET"])
+            #expect(!outputs.contains(secret))
+            for file in files where file.standardizedFileURL.path != secretsFile.standardizedFileURL.path {
+                let bytes = FileManager.default.contents(atPath: file.path) ?? Data()
+                #expect(
+                    !String(decoding: bytes, as: UTF8.self).contains(secret), "secret \(index) found in \(file.path)")
+            }
+        }
+    }
+}
