@@ -50,6 +50,10 @@ let package = Package(
         .target(
             name: "TutorRunner",
             dependencies: ["TutorDocument", "TutorHTTP", "TutorSupport"]),
+        // Docs-author mode: many tutorials, cleanup, failure classes, reports.
+        .target(
+            name: "TutorVerify",
+            dependencies: ["TutorRunner", "TutorDocument", "TutorSupport"]),
         // A Microsoft Entra External ID tenant on loopback: Graph subset and CIAM sign-in.
         .target(
             name: "TutorSandbox",
@@ -75,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "tutor",
             dependencies: [
-                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport", "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -87,6 +91,9 @@ let package = Package(
         .testTarget(
             name: "TutorRunnerTests",
             dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument"]),
+        .testTarget(
+            name: "TutorVerifyTests",
+            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"]),
         .testTarget(
             name: "TutorSandboxTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// Docs-author mode: verify many tutorials, clean up, classify failures, write reports.
