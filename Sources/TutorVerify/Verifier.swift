@@ -203,7 +203,7 @@ public struct Verifier: Sendable {
             FailureClassifier.classify(
                 $0, tutorial: tutorial, record: record, lastTransportFailure: transport.lastFailure)
         }
-        failure?.message = redactor.scrub(failure?.message ?? "")
+        if let message = failure?.message { failure?.message = redactor.scrub(message) }
         let steps = Self.stepResults(tutorial: tutorial, record: record, failure: failure)
 
         // Cleanup: the ledger plus creates that failed their expectation, newest first.
@@ -218,7 +218,9 @@ public struct Verifier: Sendable {
                 for request in tutorial.requests { sources[request.name] = request.location }
                 cleanup = await cleaner.delete(resources, sources: sources)
                 for item in cleanup.indices {
-                    cleanup[item].failure?.message = redactor.scrub(cleanup[item].failure?.message ?? "")
+                    if let message = cleanup[item].failure?.message {
+                        cleanup[item].failure?.message = redactor.scrub(message)
+                    }
                 }
                 current.resources = resources
                 RunStateCleanup.apply(cleanup, to: &current)
