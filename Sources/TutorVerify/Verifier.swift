@@ -62,8 +62,9 @@ public enum VerifyProgress: Sendable {
 public struct Verifier: Sendable {
     /// The tenant.
     public let connection: TenantConnection
-    /// The HTTP client (shared by all runs).
-    public let transport: any HTTPTransport
+    /// HTTP clients: one per job, because a client may send one request at a time (the
+    /// libcurl client does); job `k` uses `transports[k % transports.count]`.
+    public let transports: [any HTTPTransport]
     /// Settings.
     public let options: VerifyOptions
     /// Raised by SIGINT: no further tutorial starts; running ones stop and are cleaned up.
@@ -71,13 +72,14 @@ public struct Verifier: Sendable {
     /// Hears about each tutorial's start and end.
     public let progress: @Sendable (VerifyProgress) -> Void
 
-    /// Creates a verifier.
+    /// Creates a verifier; give `transports` one client per job (at least one).
     public init(
-        connection: TenantConnection, transport: any HTTPTransport, options: VerifyOptions,
+        connection: TenantConnection, transports: [any HTTPTransport], options: VerifyOptions,
         interrupt: InterruptFlag = InterruptFlag(), progress: @escaping @Sendable (VerifyProgress) -> Void = { _ in }
     ) {
+        precondition(!transports.isEmpty, "a verifier needs an HTTP client")
         self.connection = connection
-        self.transport = transport
+        self.transports = transports
         self.options = options
         self.interrupt = interrupt
         self.progress = progress
@@ -92,31 +94,26 @@ public struct Verifier: Sendable {
         let budget =
             options.writesPerSecond > 0
             ? WriteBudget(writesPerSecond: options.writesPerSecond, burst: options.writeBurst) : nil
-        let cleanupTransport = BudgetedTransport(inner: transport, budget: budget, graphURL: connection.graphURL)
-        let cleaner = LedgerCleaner(
-            connection: connection, transport: cleanupTransport,
-            tokens: TokenProvider(connection: connection, transport: transport, prompt: { _ in }),
-            retryPolicy: options.retryPolicy)
 
         var results = [TutorialResult?](repeating: nil, count: paths.count)
-        await withTaskGroup(of: (Int, TutorialResult).self) { group in
+        await withTaskGroup(of: (Int, Int, TutorialResult).self) { group in
             var next = 0
-            func startNext() {
+            func startNext(slot: Int) {
                 guard next < paths.count, !interrupt.isRaised else { return }
                 let index = next
                 next += 1
+                let client = transports[slot % transports.count]
                 group.addTask {
                     progress(.started(index: index, total: paths.count, path: paths[index]))
-                    let result = await verifyOne(
-                        path: paths[index], index: index, budget: budget, cleaner: cleaner)
+                    let result = await verifyOne(path: paths[index], index: index, client: client, budget: budget)
                     progress(.finished(index: index, total: paths.count, result: result))
-                    return (index, result)
+                    return (slot, index, result)
                 }
             }
-            for _ in 0..<min(options.jobs, paths.count) { startNext() }
-            for await (index, result) in group {
+            for slot in 0..<min(options.jobs, paths.count) { startNext(slot: slot) }
+            for await (slot, index, result) in group {
                 results[index] = result
-                startNext()
+                startNext(slot: slot)
             }
         }
         let tutorials = results.enumerated().map { index, result in
@@ -125,7 +122,7 @@ public struct Verifier: Sendable {
                     path: paths[index], title: nil, status: .skipped, durationMs: 0, stateDirectory: nil,
                     uniqueInputs: [:], failure: nil, steps: [], cleanup: [], traffic: TrafficCounts())
         }
-        let traffic = tutorials.map(\.traffic).reduce(cleanupTransport.counts, +)
+        let traffic = tutorials.map(\.traffic).reduce(TrafficCounts(), +)
         var byClass: [String: Int] = [:]
         for result in tutorials where result.status == .failed {
             if let failure = result.failure { byClass[failure.failureClass.rawValue, default: 0] += 1 }
@@ -161,7 +158,9 @@ public struct Verifier: Sendable {
     }
 
     /// Runs, reports and cleans up one tutorial.
-    func verifyOne(path: String, index: Int, budget: WriteBudget?, cleaner: LedgerCleaner) async -> TutorialResult {
+    func verifyOne(path: String, index: Int, client: any HTTPTransport, budget: WriteBudget?) async
+        -> TutorialResult
+    {
         let clock = ContinuousClock()
         let started = clock.now
         let tutorial: Tutorial
@@ -181,7 +180,7 @@ public struct Verifier: Sendable {
         let unique = UniqueNames.overrides(
             for: tutorial, suffix: "\(options.runId)-\(index + 1)", given: options.variables)
         let state = stateDirectory(index: index, path: path)
-        let transport = BudgetedTransport(inner: self.transport, budget: budget, graphURL: connection.graphURL)
+        let transport = BudgetedTransport(inner: client, budget: budget, graphURL: connection.graphURL)
         let runner = TutorialRunner(
             tutorial: tutorial, connection: connection, transport: transport,
             options: RunOptions(
@@ -216,6 +215,10 @@ public struct Verifier: Sendable {
             } else {
                 var sources: [String: SourceLocation] = [:]
                 for request in tutorial.requests { sources[request.name] = request.location }
+                let cleaner = LedgerCleaner(
+                    connection: connection, transport: transport,
+                    tokens: TokenProvider(connection: connection, transport: client, prompt: { _ in }),
+                    retryPolicy: options.retryPolicy)
                 cleanup = await cleaner.delete(resources, sources: sources)
                 for item in cleanup.indices {
                     if let message = cleanup[item].failure?.message {

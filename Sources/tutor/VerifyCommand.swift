@@ -135,10 +135,15 @@ struct VerifyCommand: AsyncParsableCommand {
                 done.wait()
             }
         }
-        let client: CurlHTTPClient
+        // One client per job: a client sends one request at a time.
+        var clients: [any HTTPTransport] = []
         do {
-            client = try CurlHTTPClient(
-                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile))
+            for _ in 0..<min(jobs, max(selected.count, 1)) {
+                clients.append(
+                    try CurlHTTPClient(
+                        configuration: .init(
+                            userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile)))
+            }
         } catch {
             throw RunnerError.usage("\(error)")
         }
@@ -155,7 +160,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let signals = Self.watchInterrupts(interrupt)
         defer { signals.cancel() }
         let verifier = Verifier(
-            connection: resolved.connection, transport: client, options: options, interrupt: interrupt,
+            connection: resolved.connection, transports: clients, options: options, interrupt: interrupt,
             progress: { event in printError(Self.describe(event)) })
         printError("verifying \(selected.count) tutorial(s) against \(resolved.connection.name), run \(runId)")
         let result = await verifier.verify(selected)
@@ -171,12 +176,17 @@ struct VerifyCommand: AsyncParsableCommand {
         if environment["GITHUB_ACTIONS"] == "true" { output += result.githubAnnotations() }
         output += markdown
         FileHandle.standardOutput.write(Data(output.utf8))
-        if let summaryFile = environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty,
-            let handle = FileHandle(forWritingAtPath: summaryFile)
-        {
-            handle.seekToEndOfFile()
-            handle.write(Data(markdown.utf8))
-            try? handle.close()
+        if let summaryFile = environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
+            if !FileManager.default.fileExists(atPath: summaryFile) {
+                FileManager.default.createFile(atPath: summaryFile, contents: nil)
+            }
+            if let handle = FileHandle(forWritingAtPath: summaryFile) {
+                handle.seekToEndOfFile()
+                handle.write(Data(markdown.utf8))
+                try? handle.close()
+            } else {
+                printError("warning: cannot append the summary to \(summaryFile)")
+            }
         }
         return result.exitStatus
     }

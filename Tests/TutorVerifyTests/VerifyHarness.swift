@@ -41,8 +41,11 @@ struct VerifyHarness {
         keepResources: Bool = false
     ) async throws -> VerifyReport {
         let root = try temporaryDirectory()
+        let clients: [any HTTPTransport] = try (0..<jobs).map { _ in
+            try CurlHTTPClient(configuration: .init(userAgent: "tutor/test", extraCAFile: sandbox.info.caFile))
+        }
         let verifier = Verifier(
-            connection: connection, transport: client,
+            connection: connection, transports: clients,
             options: VerifyOptions(
                 stateRoot: root, jobs: jobs, keepResources: keepResources,
                 retryPolicy: RetryPolicy(initialDelay: .milliseconds(50), budget: retryBudget),
