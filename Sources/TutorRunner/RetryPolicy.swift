@@ -65,13 +65,13 @@ public struct RetryPolicy: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a Double.
-    var seconds: Double {
+    public var seconds: Double {
         let (whole, fraction) = components
         return Double(whole) + Double(fraction) / 1e18
     }
 
     /// The duration in whole milliseconds.
-    var milliseconds: Int {
+    public var milliseconds: Int {
         let (whole, fraction) = components
         return Int(whole) * 1000 + Int(fraction / 1_000_000_000_000_000)
     }

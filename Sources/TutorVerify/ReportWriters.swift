@@ -108,30 +108,27 @@ extension VerifyReport {
 
     /// A quoted XML attribute value.
     static func attribute(_ value: String) -> String {
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "\n": escaped += "&#10;"
-            case "\r": escaped += "&#13;"
-            case "\t": escaped += "&#9;"
-            default: if isXMLCharacter(scalar) { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return escaped + "\""
+        "\"" + escapeXML(value, attribute: true) + "\""
     }
 
     /// XML character data.
     static func text(_ value: String) -> String {
+        escapeXML(value, attribute: false)
+    }
+
+    /// Markup characters escaped (in attributes also quotes and line breaks, which attribute
+    /// normalization would otherwise turn into spaces); characters XML cannot hold dropped.
+    static func escapeXML(_ value: String, attribute: Bool) -> String {
         var escaped = ""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
+            case "\"" where attribute: escaped += "&quot;"
+            case "\n" where attribute: escaped += "&#10;"
+            case "\r" where attribute: escaped += "&#13;"
+            case "\t" where attribute: escaped += "&#9;"
             default: if isXMLCharacter(scalar) { escaped.unicodeScalars.append(scalar) }
             }
         }

@@ -49,20 +49,6 @@ public actor WriteBudget {
     }
 }
 
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-
-    /// The duration in whole milliseconds.
-    var milliseconds: Int {
-        let (whole, fraction) = components
-        return Int(whole) * 1000 + Int(fraction / 1_000_000_000_000_000)
-    }
-}
-
 /// Counts of what went over the wire: writes, 429s, time spent waiting for the write budget.
 public struct TrafficCounts: Sendable, Codable, Equatable {
     /// Graph requests sent.

@@ -56,16 +56,7 @@ struct CleanupCommand: AsyncParsableCommand {
 
     private func execute() async throws -> CleanupSummary {
         let resolved = try await tenantOptions.resolve()
-        defer {
-            if let sandbox = resolved.sandbox {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    await sandbox.stop()
-                    done.signal()
-                }
-                done.wait()
-            }
-        }
+        defer { resolved.stopSandbox() }
         let client: CurlHTTPClient
         do {
             client = try CurlHTTPClient(

@@ -125,16 +125,7 @@ struct VerifyCommand: AsyncParsableCommand {
             values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
         let resolved = try await tenantOptions.resolve(environment: environment)
-        defer {
-            if let sandbox = resolved.sandbox {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    await sandbox.stop()
-                    done.signal()
-                }
-                done.wait()
-            }
-        }
+        defer { resolved.stopSandbox() }
         // One client per job: a client sends one request at a time.
         var clients: [any HTTPTransport] = []
         do {
@@ -229,5 +220,18 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         source.resume()
         return source
+    }
+}
+
+extension TenantOptions.Resolved {
+    /// Stops the sandbox started for this command, if one was (waits until it has stopped).
+    func stopSandbox() {
+        guard let sandbox else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await sandbox.stop()
+            done.signal()
+        }
+        done.wait()
     }
 }
