@@ -101,7 +101,8 @@ struct GraphPrincipalsTests {
                 json:
                     #"{"clientId": "00000000-0000-0000-0000-000000000009", "consentType": "AllPrincipals", "resourceId": "\#(resource)", "scope": "openid"}"#
             )
-            #expect(notPrincipal.status == 400)
+            #expect(notPrincipal.status == 404)
+            #expect(notPrincipal.errorCode == "Request_ResourceNotFound")
             let badType = try await graph.send(
                 .post, "/v1.0/oauth2PermissionGrants",
                 json:
