@@ -172,10 +172,8 @@ public struct TemplateManifest: Sendable, Equatable {
         }
         // A file cannot also be a folder of another file ("a" and "a/b").
         for path in paths {
-            var parent = (path as NSString).deletingLastPathComponent
-            while !parent.isEmpty {
-                if paths.contains(parent) { throw fail("\(parent) is listed as a file and used as a folder") }
-                parent = (parent as NSString).deletingLastPathComponent
+            for parent in parentFolders(of: path) where paths.contains(parent) {
+                throw fail("\(parent) is listed as a file and used as a folder")
             }
         }
         return TemplateManifest(
@@ -194,6 +192,17 @@ public struct TemplateManifest: Sendable, Equatable {
             segments.append(segment)
         }
         return segments.isEmpty ? nil : segments.joined(separator: "/")
+    }
+
+    /// The folders above a relative `/`-separated path, nearest first: "a/b/c" → ["a/b", "a"].
+    static func parentFolders(of path: String) -> [String] {
+        var parents: [String] = []
+        var current = Substring(path)
+        while let slash = current.lastIndex(of: "/") {
+            current = current[..<slash]
+            parents.append(String(current))
+        }
+        return parents
     }
 
     static func isVariableName(_ name: String) -> Bool {
