@@ -14,12 +14,30 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import TUTOR, register_app
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from test_auth_code_flask import browser as _browser  # noqa: F401 (registers the "browser" fixture here)
 from test_auth_code_flask import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+# Taken before the sandbox fixture points REQUESTS_CA_BUNDLE at the sandbox's CA, which would
+# stop pip from reaching PyPI. The app itself gets the sandbox CA from its .env.
+ORIGINAL_ENVIRONMENT = dict(os.environ)
 PASSWORD = "Sandbox-Passw0rd!"
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium, accepting the sandbox's certificate (not in its trust store)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--ignore-certificate-errors"):
+        options.add_argument(argument)
+    options.accept_insecure_certs = True
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +50,7 @@ def app_python(tmp_path_factory):
     if not (venv / "bin" / "python").exists():
         subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(project / "requirements.txt")], check=True)
+                    "-r", str(project / "requirements.txt")], check=True, env=ORIGINAL_ENVIRONMENT)
     return venv / "bin" / "python"
 
 
@@ -58,7 +76,7 @@ def sandbox_values(sandbox, app_id, redirect_uri):
 def flask_run(python, project, port):
     """`flask run --port PORT` in the project folder, until the test is done."""
     log_path = project / "flask.log"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
+    environment = {key: value for key, value in ORIGINAL_ENVIRONMENT.items() if not key.startswith("FLASK_")}
     with open(log_path, "w") as log:
         process = subprocess.Popen([str(python), "-m", "flask", "run", "--port", str(port)], cwd=project,
                                    env=environment, stdout=log, stderr=subprocess.STDOUT)
