@@ -4,6 +4,7 @@ a real headless Chromium against a sandbox tenant: sign up, see the user's name,
 again. Negative cases: a wrong client secret ends on the app's sign-in error page; a redirect URI
 that the registration does not list ends on the sandbox's AADSTS50011 page."""
 
+import json
 import os
 import subprocess
 import time
@@ -149,3 +150,15 @@ def test_unregistered_redirect_port_shows_AADSTS50011(sandbox, graph, app_python
     with flask_run(app_python, project, port) as site:
         browser.get(site + "/")
         assert "AADSTS50011" in wait_for(browser, "error").text
+
+
+def test_env_values_read_back_exactly_with_python_dotenv(app_python, tmp_path):
+    secret = "a'b\\c d#e\"f $HOME ~x"
+    values = {"CLIENT_ID": str(uuid.uuid4()), "AUTHORITY": "https://contoso.ciamlogin.com/contoso.onmicrosoft.com",
+              "REDIRECT_URI": "http://localhost:5000/getAToken", "REQUESTS_CA_BUNDLE": "/tmp/with space/ca.pem"}
+    project = render_project(tmp_path, values, secret)
+    script = ("import json, sys; from dotenv import dotenv_values; "
+              "print(json.dumps(dotenv_values(sys.argv[1])))")
+    result = subprocess.run([str(app_python), "-c", script, str(project / ".env")], check=True, capture_output=True,
+                            text=True)
+    assert json.loads(result.stdout) == dict(values, CLIENT_SECRET=secret)
