@@ -475,11 +475,13 @@ final class RunSession {
             try await removeOrphanPasswords(addPasswordURL: url, body: body, request: request, stepIndex: stepIndex)
         }
         // A create is marked before it is sent, so that a resumed run looks for what it may have
-        // made. Other writes (PATCH, PUT, DELETE) are idempotent and simply sent again.
+        // made. Other writes (PATCH, PUT, DELETE) are idempotent and simply sent again. Without a
+        // lookup (addPassword) the mark must be on disk first; with one, the lookup finds the
+        // object on resume anyway, and the mark only makes it wait out replication lag.
         if request.method.uppercased() == "POST" {
             entry.outcome = "inFlight"
             setEntry(entry, stepIndex: stepIndex)
-            try save(wait: true)
+            try save(wait: request.lookup == nil)
         }
 
         let result = try await exchange(
