@@ -94,7 +94,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
-            name: "TutorScaffoldTests", dependencies: ["TutorScaffold"],
+            name: "TutorScaffoldTests", dependencies: ["TutorScaffold", "TutorSupport", "CArchive"],
             resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

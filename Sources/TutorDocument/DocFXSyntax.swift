@@ -153,29 +153,6 @@ enum DocFXSyntax {
         guard meaningful.count == 1, meaningful[0].kind == .link else { return false }
         return meaningful[0].url.hasPrefix("#tab/")
     }
-
-    /// The kind of DocFX block a paragraph or block quote is, if any (for the reader's outline).
-    static func blockExtension(_ node: MarkdownNode) -> String? {
-        switch node.kind {
-        case .blockQuote:
-            guard let first = node.children.first, first.kind == .paragraph else { return nil }
-            let text = first.plainText.uppercased()
-            if text.hasPrefix("[!DIV") { return "div" }
-            for alert in ["NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING"] where text.hasPrefix("[!\(alert)]") {
-                return "alert"
-            }
-            return nil
-        case .paragraph:
-            let text = node.plainText
-            if text.hasPrefix(":::image") { return "image" }
-            if text.hasPrefix(":::code") { return "code" }
-            if text.hasPrefix("::: zone") || text.hasPrefix(":::zone") { return "zone" }
-            if text.hasPrefix(":::") { return "colon-block" }
-            return nil
-        default:
-            return nil
-        }
-    }
 }
 
 extension String {

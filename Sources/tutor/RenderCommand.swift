@@ -1,10 +1,104 @@
 import ArgumentParser
+import Foundation
+import TutorScaffold
+import TutorSupport
 
-/// `tutor render` (not built yet).
+/// `tutor render`: the starter project from a run's state folder or from `--var` values.
 struct RenderCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render the starter project into a folder, an archive, or a tar stream.",
+        discussion: """
+            Values come from a run's state folder (record.json outputs, secrets from secrets.json) \
+            or from --var; secret variables (CLIENT_SECRET) only through --secret-env, never on the \
+            command line. --out picks the output: a folder, NAME.tar, NAME.tar.gz, NAME.tgz, NAME.zip, \
+            or - for a tar stream on standard output. Archives are reproducible: entries sorted, \
+            times from SOURCE_DATE_EPOCH (else the run's start, else now), owner 0:0.
+
+            Examples:
+              tutor render --state-dir .tutor/runs/tutorial-web-app-python-flask-prepare-tenant-sandbox --out flask-app
+              CLIENT_SECRET=... tutor render --var CLIENT_ID=<guid> \\
+                --var AUTHORITY=https://contoso.ciamlogin.com/contoso.onmicrosoft.com \\
+                --var REDIRECT_URI=http://localhost:5000/getAToken --secret-env CLIENT_SECRET=CLIENT_SECRET \\
+                --out flask-app.tar.gz
+            """)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A template name (under the templates folder) or a template folder.", valueName: "NAME|DIR"))
+    var template: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("A run's state folder.", valueName: "DIR"))
+    var stateDirectory: String?
+
+    @Option(
+        name: .customLong("var"), help: ArgumentHelp("A template variable (not for secrets).", valueName: "NAME=VALUE"))
+    var variables: [String] = []
+
+    @Option(
+        name: .customLong("secret-env"),
+        help: ArgumentHelp("Take variable NAME from environment variable VAR.", valueName: "NAME=VAR"))
+    var secretEnvironment: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A folder, .tar, .tar.gz, .tgz, .zip, or - (stdout).", valueName: "PATH"))
+    var out: String
+
+    @Flag(name: .long, help: "Replace an existing output.")
+    var force = false
+
+    func validate() throws {
+        if stateDirectory == nil && variables.isEmpty && secretEnvironment.isEmpty {
+            throw ValidationError("give the values with --state-dir DIR or with --var NAME=VALUE")
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("tutor render is not built yet")
+        do {
+            let templateFolder = try TemplateLocator.resolve(template)
+            let project = try ProjectTemplate(folder: templateFolder)
+            let environment = ProcessInfo.processInfo.environment
+            var values: [String: String] = [:]
+            var fallbackTime = Date()
+            if let stateDirectory {
+                let state = try RunStateVariables(stateDirectory: URL(fileURLWithPath: stateDirectory))
+                values = state.variables
+                if let startedAt = state.startedAt { fallbackTime = startedAt }
+            }
+            let secretNames = Set(project.manifest.variables.filter(\.secret).map(\.name))
+            for assignment in variables {
+                let (name, value) = try Self.split(assignment, option: "--var")
+                if secretNames.contains(name) {
+                    throw ValidationError(
+                        "\(name) is a secret: pass it with --secret-env \(name)=ENV_VAR, not on the command line")
+                }
+                values[name] = value
+            }
+            for assignment in secretEnvironment {
+                let (name, variable) = try Self.split(assignment, option: "--secret-env")
+                guard let value = environment[variable] else {
+                    throw ValidationError(
+                        "--secret-env \(name)=\(variable): environment variable \(variable) is not set")
+                }
+                values[name] = value
+            }
+            let output = try OutputTarget(path: out)
+            let time = try ProjectRenderer.fixedTime(environment: environment, fallback: fallbackTime)
+            let summary = try ProjectRenderer().render(
+                template: templateFolder, variables: values, to: output, force: force, fixedTime: time)
+            if output != .standardOutput {
+                print("rendered \(summary.paths.count) files from \(project.manifest.name) into \(summary.output)")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
+    }
+
+    private static func split(_ assignment: String, option: String) throws -> (String, String) {
+        guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+            throw ValidationError("\(option) takes NAME=VALUE")
+        }
+        return (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...]))
     }
 }

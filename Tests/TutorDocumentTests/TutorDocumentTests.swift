@@ -128,6 +128,41 @@ struct ParserTests {
         #expect(again.sha256 == tutorial.sha256)
     }
 
+    @Test func parsesBytesInMemoryWithIncludesNextToThePath() throws {
+        let text = """
+            ---
+            inputs: {color: red, orgId: org}
+            ---
+            # In memory
+
+            ## Only step
+
+            [!INCLUDE [percent-escaped path](includes%2Fblock.md)]
+            """
+        let parsed = try TutorialParser().parse(
+            bytes: Array((text + "\n").utf8), path: FixtureFiles.path("good/in-memory.md"))
+        #expect(parsed.steps.map(\.title) == ["Only step"])
+        #expect(parsed.requests.map(\.name) == ["create_app"])
+        #expect(parsed.requests[0].location.includeChain.map(\.line) == [8, 12])
+        #expect(parsed.inputs.map(\.name) == ["color", "orgId", "name"])
+    }
+
+    @Test func unknownKeysAreWarnings() throws {
+        let text = """
+            # W
+
+            ## Step
+
+            <!-- {"blockType": "request", "name": "r", "truncated": true, "captures": {}} -->
+            ```http
+            GET https://graph.microsoft.com/v1.0/organization
+            ```
+            """
+        let parsed = try TutorialParser().parse(bytes: Array(text.utf8), path: FixtureFiles.path("good/w.md"))
+        #expect(parsed.warnings.map(\.message) == ["unknown annotation key 'captures' is ignored"])
+        #expect(parsed.warnings.first?.location.line == 5)
+    }
+
     @Test func setextDashClosingATabGroupIsNotAStep() throws {
         let tabs = try FixtureFiles.parse("bad/sub/tab-setext.md")
         #expect(tabs.steps.map(\.title) == ["Real step"])
@@ -191,6 +226,22 @@ struct BadInputTests {
             file: "bad/sub/escapes.md",
             expected: ["bad/sub/escapes.md:5:1: error: include path '../empty.md' leaves the tutorial's folder"]),
         Case(file: "bad/include-deep.md", expected: ["bad/deep/10.md:3:1: error: includes nest deeper than 10 levels"]),
+        Case(
+            file: "bad/annotation-misc.md",
+            expected: [
+                "bad/annotation-misc.md:2:1: error: front matter must be a YAML mapping",
+                "bad/annotation-misc.md:7:1: error: response block has no request block right before it",
+                "bad/annotation-misc.md:14:1: error: request annotation 'lonely' must be followed by a ```http code block",
+                "bad/annotation-misc.md:17:1: error: annotation must stand on its own line",
+                "bad/annotation-misc.md:19:1: error: \"lookup\" must also capture 'b'",
+                "bad/annotation-misc.md:19:1: error: \"lookup\" captures 'c', which request 'mismatch' itself does not capture",
+                "bad/annotation-misc.md:19:1: error: \"retry\" has unknown key 'status'",
+                "bad/annotation-misc.md:19:1: error: \"retry\" names no statuses and no errorCodes",
+                "bad/annotation-misc.md:19:1: error: \"cleanup\" has unknown key 'verb'",
+                "bad/annotation-misc.md:19:1: error: variable 'undefinedInLookup' is neither an input nor captured",
+                "bad/annotation-misc.md:27:1: error: request 'wrong-fence' must be a ```http code block, not ```json",
+                "bad/annotation-misc.md:32:1: error: annotation has no \"blockType\"",
+            ]),
     ]
 
     @Test(arguments: cases)

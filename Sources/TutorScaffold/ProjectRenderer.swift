@@ -1,0 +1,42 @@
+import Foundation
+
+/// Renders a template folder into a directory, an archive or standard output: the entry point
+/// for `tutor render` and for `tutor run --out`.
+public struct ProjectRenderer: Sendable {
+    /// What a render produced, for a one-line summary (never holds values).
+    public struct Summary: Sendable, Equatable {
+        /// Where the project went.
+        public var output: String
+        /// The files written, sorted by path.
+        public var paths: [String]
+    }
+
+    /// Creates a renderer.
+    public init() {}
+
+    /// Checks `variables` against the template's manifest, renders every file in memory, then
+    /// writes them all to `output` (nothing is left behind when anything fails). Every entry gets
+    /// `fixedTime` (whole seconds) as its modification time, owner 0:0 and no owner names.
+    /// Throws `ScaffoldError`.
+    @discardableResult
+    public func render(
+        template: URL, variables: [String: String], to output: OutputTarget, force: Bool, fixedTime: Date
+    ) throws -> Summary {
+        let project = try ProjectTemplate(folder: template)
+        let files = try project.render(values: variables)
+        try OutputWriter.write(
+            files, to: output, force: force, modificationTime: Int(fixedTime.timeIntervalSince1970.rounded(.down)))
+        return Summary(output: output.displayPath, paths: files.map(\.path))
+    }
+
+    /// The time archives carry: `SOURCE_DATE_EPOCH` (whole seconds since 1970) when the
+    /// environment sets it, else `fallback` (for a run, its start).
+    public static func fixedTime(environment: [String: String], fallback: Date) throws -> Date {
+        guard let text = environment["SOURCE_DATE_EPOCH"] else { return fallback }
+        guard let seconds = Int64(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            throw ScaffoldError.invalidVariable(
+                name: "SOURCE_DATE_EPOCH", rule: "a whole number of seconds since 1970-01-01", value: text)
+        }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+}

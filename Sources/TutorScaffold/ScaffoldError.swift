@@ -1,0 +1,64 @@
+import TutorSupport
+
+/// Everything that can stop a template from being rendered or written, each with a message a
+/// user can act on and the exit status DESIGN.md §4 gives it.
+public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+    /// The template folder or its manifest cannot be found or read.
+    case templateNotFound(String)
+    /// The manifest is not valid (bad JSON, unknown rule, unsafe path, …).
+    case invalidManifest(manifest: String, reason: String)
+    /// A Mustache file of the template cannot be parsed or uses a name the manifest does not declare.
+    case invalidTemplateFile(path: String, reason: String)
+    /// A variable the manifest requires has no value.
+    case missingVariable(name: String, description: String)
+    /// A variable's value breaks the manifest's rule for it; `value` is nil for secrets.
+    case invalidVariable(name: String, rule: String, value: String?)
+    /// The run's state folder is missing a file or holds something unreadable.
+    case invalidState(path: String, reason: String)
+    /// The `--out` path has an extension that names no supported output.
+    case unknownOutputKind(path: String)
+    /// The output exists and `--force` was not given.
+    case outputExists(path: String, reason: String)
+    /// The output cannot be created or written; `reason` keeps the system's or libarchive's message.
+    case cannotWrite(path: String, reason: String)
+
+    /// A message naming what is wrong and how to fix it; never contains a secret.
+    public var description: String {
+        switch self {
+        case .templateNotFound(let detail):
+            return "error: template not found: \(detail)"
+        case .invalidManifest(let manifest, let reason):
+            return "\(manifest): error: invalid template manifest: \(reason)"
+        case .invalidTemplateFile(let path, let reason):
+            return "\(path): error: \(reason)"
+        case .missingVariable(let name, let description):
+            let what = description.isEmpty ? "" : " (\(description))"
+            return "error: variable \(name)\(what) has no value; give it with --var \(name)=VALUE "
+                + "or render from a run's --state-dir"
+        case .invalidVariable(let name, let rule, let value):
+            let shown = value.map { " '\($0)'" } ?? ""
+            return "error: variable \(name)\(shown) is invalid: it must be \(rule)"
+        case .invalidState(let path, let reason):
+            return "\(path): error: \(reason)"
+        case .unknownOutputKind(let path):
+            return "error: cannot tell what to write to '\(path)': use a directory name without an extension "
+                + "(or ending in /), an archive ending in .tar, .tar.gz, .tgz or .zip, or - for a tar stream "
+                + "on standard output"
+        case .outputExists(let path, let reason):
+            return "error: \(path) \(reason); choose another --out or add --force to replace it"
+        case .cannotWrite(let path, let reason):
+            return "error: cannot create \(path): \(reason)"
+        }
+    }
+
+    /// 65 for template and variable errors, 66 for unreadable inputs, 64 for a bad `--out`,
+    /// 73 when the output cannot be created.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .templateNotFound, .invalidState: return .noInput
+        case .invalidManifest, .invalidTemplateFile, .missingVariable, .invalidVariable: return .dataError
+        case .unknownOutputKind: return .usage
+        case .outputExists, .cannotWrite: return .cannotCreate
+        }
+    }
+}

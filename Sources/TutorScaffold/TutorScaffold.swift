@@ -1,1 +1,0 @@
-// The TutorScaffold module; see Package.swift for its concern.
