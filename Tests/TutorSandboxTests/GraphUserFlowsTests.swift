@@ -116,7 +116,7 @@ struct GraphUserFlowsTests {
                 ##"{"@odata.type": "#microsoft.graph.authenticationConditionApplication", "appId": "\##(appId)"}"##
 
             let noPrincipal = try await graph.send(.post, include(first), json: body)
-            #expect(noPrincipal.status == 400)
+            #expect(noPrincipal.status == 404)
             _ = try await graph.createServicePrincipal(appId)
 
             let added = try await graph.send(.post, include(first), json: body)

@@ -163,6 +163,12 @@ enum GraphRender {
         ])
     }
 
+    /// What Graph returns for a user without `$select`; the other properties need `$select`.
+    static let userDefaultProperties = [
+        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+        "preferredLanguage", "surname", "userPrincipalName", "id",
+    ]
+
     static func user(_ user: SandboxUser) -> JSONValue {
         .members([
             ("id", .string(user.id)),

@@ -82,14 +82,10 @@ extension TenantDirectory {
         guard let consentType = values["consentType"]?.stringValue else {
             throw GraphFailure.missing("consentType", "OAuth2PermissionGrant")
         }
-        guard findServicePrincipal(.id(clientId)) != nil else {
-            throw GraphFailure.badRequest(
-                "Invalid value specified for property 'clientId': \(clientId) is not a service principal.")
-        }
-        guard let resource = findServicePrincipal(.id(resourceId)) else {
-            throw GraphFailure.badRequest(
-                "Invalid value specified for property 'resourceId': \(resourceId) is not a service principal.")
-        }
+        // A reference to a service principal that does not exist (or has not replicated yet) is
+        // Graph's 404 for missing reference-property objects.
+        guard findServicePrincipal(.id(clientId)) != nil else { throw GraphFailure.notFound(clientId) }
+        guard let resource = findServicePrincipal(.id(resourceId)) else { throw GraphFailure.notFound(resourceId) }
         let principalId = values["principalId"]?.stringValue
         if consentType == "Principal" {
             guard let principalId, user(id: principalId) != nil else {
