@@ -36,13 +36,15 @@ import TutorSupport
 
     /// Starts `tutor run` for `appName`; kills it after `killAfter` if given; returns its exit status and output.
     static func runTutor(
-        appName: String, state: URL, environment: [String: String], killAfter: Duration?, signal: Int32 = SIGKILL
+        appName: String, state: URL, environment: [String: String], killAfter: Duration?, signal: Int32 = SIGKILL,
+        extraArguments: [String] = []
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = tutorExecutable
-        process.arguments = [
-            "run", SandboxHarness.tutorialPath, "--state-dir", state.path, "--var", "appName=\(appName)", "-v",
-        ]
+        process.arguments =
+            [
+                "run", SandboxHarness.tutorialPath, "--state-dir", state.path, "--var", "appName=\(appName)", "-v",
+            ] + extraArguments
         process.environment = environment
         let outputFile = state.deletingLastPathComponent().appendingPathComponent(
             "\(state.lastPathComponent)-\(UUID().uuidString).log")
@@ -86,10 +88,21 @@ import TutorSupport
         #expect(interrupted.status == 130, "\(interrupted.output)")
         let (record, _) = try #require(try RunStateStore(directory: state).load())
         #expect(record.status == "interrupted")
+        let project = root.appendingPathComponent("project")
         let rerun = try await Self.runTutor(
-            appName: "interrupted-app", state: state, environment: environment, killAfter: nil)
+            appName: "interrupted-app", state: state, environment: environment, killAfter: nil,
+            extraArguments: ["--out", project.path])
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(rerun.output.contains("Resuming"))
+        // --out renders the project once the run is done; .env holds the secret, mode 0600.
+        let dotEnv = project.appendingPathComponent(".env")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dotEnv.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let secrets = try JSONDecoder().decode(
+            SecretsFile.self, from: Data(contentsOf: RunStateStore(directory: state).secretsURL))
+        let envText = try String(contentsOf: dotEnv, encoding: .utf8)
+        #expect(envText.contains(try #require(secrets.outputs["CLIENT_SECRET"])))
+        #expect(!rerun.output.contains(try #require(secrets.outputs["CLIENT_SECRET"])))
         try await harness.expectExactlyOnce(
             appName: "interrupted-app", secretsFile: RunStateStore(directory: state).secretsURL)
     }
