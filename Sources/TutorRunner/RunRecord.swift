@@ -258,6 +258,57 @@ public struct RunStateStore: Sendable {
     }
 }
 
+/// Writes the run state in the background, in order, so that flushing files to disk overlaps
+/// the next request; `save(wait: true)` returns only once everything queued is on disk (used
+/// before a create is sent, so that a crash can never lose the mark that it was sent).
+final class StateWriter: @unchecked Sendable {
+    // @unchecked Sendable: `failure` and `lastSecrets` are touched only on `queue`; `store` is immutable.
+    private let store: RunStateStore
+    private let queue = DispatchQueue(label: "tutor.run.state")
+    private var failure: (any Error)?
+    private var lastSecrets: Data?
+
+    init(store: RunStateStore) {
+        self.store = store
+    }
+
+    /// Queues both files (secrets.json only when it changed); throws an earlier write's error.
+    func save(_ record: RunRecord, _ secrets: SecretsFile, wait: Bool) throws {
+        let recordData: Data
+        let secretsData: Data
+        do {
+            recordData = try record.encoded()
+            secretsData = try secrets.encoded()
+        } catch {
+            throw RunnerError.state("cannot encode the run state: \(error)")
+        }
+        let store = self.store
+        queue.async {
+            guard self.failure == nil else { return }
+            do {
+                try FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true)
+                // Secrets first, so that the record never names a secret that is not saved.
+                if secretsData != self.lastSecrets {
+                    try AtomicFile.write(secretsData, to: store.secretsURL, permissions: 0o600)
+                    self.lastSecrets = secretsData
+                }
+                try AtomicFile.write(recordData, to: store.recordURL, permissions: 0o644)
+            } catch let error as AtomicFile.WriteError {
+                self.failure = RunnerError.state(error.description)
+            } catch {
+                self.failure = RunnerError.state("cannot save the run state in \(store.directory.path): \(error)")
+            }
+        }
+        if wait { try flush() }
+    }
+
+    /// Waits until every queued write is done; throws the first failure.
+    func flush() throws {
+        let failure = queue.sync { self.failure }
+        if let failure { throw failure }
+    }
+}
+
 /// Replaces secret values wherever they appear.
 struct Redactor: Sendable {
     var secrets: Set<String>
