@@ -30,6 +30,7 @@ build: deps
 # Rerunning resumes the same sandbox run (nothing is created twice) and renders again.
 demo: build
 	$(TUTOR) plan $(TUTORIAL)
+	mkdir -p $(dir $(DEMO_OUT))
 	$(TUTOR) run $(TUTORIAL) --out $(DEMO_OUT) --force
 	@echo "To sign in: $(TUTOR) sandbox serve   # in another terminal"
 	@echo "            cd $(DEMO_OUT) && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/flask run --port 5000"
