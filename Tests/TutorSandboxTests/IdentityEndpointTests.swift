@@ -66,6 +66,8 @@ struct IdentityEndpointTests {
             #expect(principal.appId == harness.identity.adminClientId)
             #expect(principal.roles.isSuperset(of: ["Application.ReadWrite.All", "Organization.Read.All"]))
             #expect(principal.userObjectId == nil)
+            let servicePrincipal = await harness.directory.findServicePrincipal(.appId(harness.identity.adminClientId))
+            #expect(jwtClaims(token)["oid"]?.stringValue == servicePrincipal?.id)
             // The token works on Graph.
             let organization = try await client.execute(
                 uri: "/v1.0/organization", method: .get, headers: [.authorization: "Bearer \(token)"])
