@@ -193,6 +193,18 @@ struct IdentityEndpointTests {
         }
     }
 
+    @Test("A silent request (prompt=none) answers login_required to the app")
+    func silentRequest() async throws {
+        let harness = try await IdentityHarness.make()
+        let app = try await harness.registerApp()
+        try await harness.test { client in
+            let response = try await client.get(authorizeURI(harness, clientId: app.appId, extra: [("prompt", "none")]))
+            #expect(response.status == .found)
+            #expect(response.locationParameters["error"] == "login_required")
+            #expect(response.locationParameters["state"] == "state-123")
+        }
+    }
+
     @Test("Only S256 PKCE challenges are accepted")
     func plainPKCE() async throws {
         let harness = try await IdentityHarness.make()
