@@ -296,3 +296,27 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("Include confinement through symbolic links")
+struct SymbolicLinkTests {
+    @Test func aLinkThatLeavesTheFolderIsRefused() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tutor-link-\(UUID().uuidString)")
+        let folder = base.appendingPathComponent("tutorial")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("inc"), withIntermediateDirectories: true)
+        try Data("outside text\n".utf8).write(to: base.appendingPathComponent("outside.md"))
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("inc/link.md").path, withDestinationPath: base.path + "/outside.md")
+        try Data("inside text\n".utf8).write(to: folder.appendingPathComponent("inc/inside.md"))
+        try Data("# T\n\n## S\n\n[!INCLUDE [l](inc/link.md)]\n\n[!INCLUDE [i](inc/inside.md)]\n".utf8)
+            .write(to: folder.appendingPathComponent("t.md"))
+        #expect {
+            _ = try TutorialParser().parse(path: folder.appendingPathComponent("t.md").path)
+        } throws: { error in
+            guard case .invalid(let diagnostics) = error as? DocumentError else { return false }
+            return diagnostics.map(\.message) == ["include path 'inc/link.md' leaves the tutorial's folder"]
+                && diagnostics.first?.location.line == 5
+        }
+    }
+}
