@@ -320,3 +320,31 @@ struct SymbolicLinkTests {
         }
     }
 }
+
+@Suite("Front matter scalars")
+struct FrontMatterTests {
+    @Test(arguments: [
+        ("", JSONValue.null), ("~", .null), ("null", .null), ("true", .bool(true)), ("False", .bool(false)),
+        ("5000", .number(5000)), ("-1.5", .number(-1.5)), ("1e3", .number(1000)), ("0x1F", .number(31)),
+        ("0o17", .number(15)), ("yes", .string("yes")), ("1.2.3", .string("1.2.3")), ("-", .string("-")),
+        (".inf", .string(".inf")), ("03/19/2024", .string("03/19/2024")), ("e", .string("e")),
+    ])
+    func plainScalarsFollowTheCoreSchema(_ text: String, _ expected: JSONValue) {
+        #expect(FrontMatter.plainScalar(text) == expected)
+    }
+
+    @Test func quotedScalarsStayStrings() throws {
+        var source = SourceText(bytes: Array("---\na: 'true'\nb: \"5\"\nc: 5\nd: [x, 2]\n---\n# T\n".utf8))
+        guard case .success(let found?) = FrontMatter.extract(from: &source) else {
+            Issue.record("front matter not read")
+            return
+        }
+        #expect(
+            found.members == [
+                .init("a", .string("true")), .init("b", .string("5")), .init("c", .number(5)),
+                .init("d", .array([.string("x"), .number(2)])),
+            ])
+        #expect(source.line(2).allSatisfy { $0 == UInt8(ascii: " ") })
+        #expect(source.line(7).text == "# T")
+    }
+}
