@@ -23,6 +23,16 @@ struct GraphPrincipalsTests {
             #expect(filtered.values.map { $0["id"]?.stringValue } == [id])
             #expect(try await graph.send(.get, "/v1.0/servicePrincipals(appId='\(appId)')").string("id") == id)
             #expect(try await graph.send(.get, "/v1.0/servicePrincipals/\(id)").status == 200)
+            let patched = try await graph.send(
+                .patch, "/v1.0/servicePrincipals/\(id)", json: #"{"notes": "for the tutorial", "tags": ["tutor"]}"#)
+            #expect(patched.status == 204)
+            let fetched = try await graph.send(.get, "/v1.0/servicePrincipals/\(id)")
+            #expect(fetched.string("notes") == "for the tutorial")
+            #expect(fetched.json?["tags"] == .strings(["tutor"]))
+            #expect(
+                try await graph.send(.patch, "/v1.0/servicePrincipals/\(id)", json: #"{"appId": "x"}"#).status == 400)
+            #expect(
+                try await graph.send(.patch, "/v1.0/servicePrincipals/\(id)", json: #"{"colour": "x"}"#).status == 400)
             #expect(try await graph.send(.delete, "/v1.0/servicePrincipals(appId='\(appId)')").status == 204)
             #expect(try await graph.send(.get, "/v1.0/servicePrincipals/\(id)").status == 404)
             #expect(await graph.directory.hasServicePrincipal(appId: appId) == false)

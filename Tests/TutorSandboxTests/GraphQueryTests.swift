@@ -120,6 +120,7 @@ struct GraphErrorPathTests {
                 ("PUT", "/v1.0/applications/\(id)"), ("DELETE", "/v1.0/applications"),
                 ("GET", "/v1.0/applications/\(id)/addPassword"),
                 ("POST", "/v1.0/users"), ("PATCH", "/v1.0/organization"), ("POST", "/v1.0/servicePrincipals/\(id)"),
+                ("PUT", "/v1.0/servicePrincipals"),
             ] {
                 let reply = try await graph.send(.init(method)!, path, json: method == "GET" ? nil : "{}")
                 #expect(reply.status == 405, "\(method) \(path)")

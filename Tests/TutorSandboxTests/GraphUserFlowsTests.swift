@@ -85,6 +85,8 @@ struct GraphUserFlowsTests {
         ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "x", "favourite": 1}"##,
         ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "x", "onAttributeCollection": {"@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp", "attributes": [{"id": "shoeSize"}]}}"##,
         ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "x", "onAttributeCollection": {"@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp", "attributes": [{"id": "email"}], "attributeCollectionPage": {"views": [{"inputs": [{"attribute": "city", "label": "City", "inputType": "text"}]}]}}}"##,
+        ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "x", "onAttributeCollection": {"@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp", "attributes": [{"id": "email"}], "attributeCollectionPage": {"views": [{"inputs": [{"attribute": "email", "inputType": "text"}]}]}}}"##,
+        ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "x", "onAttributeCollection": {"@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp", "attributes": [{"id": "email"}], "attributeCollectionPage": {"views": [{"inputs": [{"attribute": "email", "label": "E", "inputType": "dropdown"}]}]}}}"##,
     ])
     func refusesMalformedFlows(body: String) async throws {
         try await GraphHarness().run { graph in

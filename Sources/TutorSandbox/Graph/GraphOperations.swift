@@ -394,6 +394,12 @@ struct GraphOperations {
                 GraphRender.servicePrincipal(
                     principal, application: await directory.application(appId: principal.appId)),
                 entitySet: "servicePrincipals", typeName: "servicePrincipal")
+        case "PATCH":
+            try require(GraphPermissions.applicationsWrite)
+            let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
+                try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
+            try await directory.updateServicePrincipal(key, properties)
+            return .noContent
         case "DELETE":
             try require(GraphPermissions.applicationsWrite)
             try await directory.deleteServicePrincipal(key)
