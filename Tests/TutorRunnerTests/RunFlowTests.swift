@@ -238,4 +238,28 @@ import TutorSupport
         close(held)
         close(try store.acquire())
     }
+
+    @Test func tokensNearExpiryAreRenewed() async throws {
+        let graph = FakeGraph()
+        graph.tokenLifetime = 60  // inside the five-minute margin: renewed before every request
+        _ = try await Fixture.runner(graph, state: Fixture.temporaryDirectory()).run()
+        #expect(graph.tokenRequests > 3)
+        let steady = FakeGraph()
+        _ = try await Fixture.runner(steady, state: Fixture.temporaryDirectory()).run()
+        #expect(steady.tokenRequests == 1)
+    }
+
+    @Test func deviceCodeSignInPollsUntilApproved() async throws {
+        let graph = FakeGraph()
+        let prompts = TextSink()
+        var connection = Fixture.connection()
+        connection.credential = .deviceCode(clientId: "public-client")
+        let tokens = TokenProvider(
+            connection: connection, transport: graph, scopes: ["Application.ReadWrite.All"],
+            prompt: { prompts.append($0) })
+        let token = try await tokens.token()
+        #expect(AccessTokenClaims(token: token)?.roles == ["Application.ReadWrite.All"])
+        #expect(prompts.text.contains("ABCD-1234"))
+        #expect(graph.tokenRequests == 2)  // one "authorization_pending", then the token
+    }
 }

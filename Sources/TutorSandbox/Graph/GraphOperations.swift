@@ -154,9 +154,11 @@ struct GraphOperations {
     func methodNotAllowed() -> GraphFailure { GraphFailure.methodNotAllowed }
 
     /// A single object, with `$select` applied.
-    func entity(_ object: JSONValue, entitySet: String, typeName: String, status: Int = 200) throws -> GraphResponse {
+    func entity(
+        _ object: JSONValue, entitySet: String, typeName: String, status: Int = 200, defaultProperties: [String]? = nil
+    ) throws -> GraphResponse {
         let query = try query()
-        let selected = try select(object, query.select, typeName: typeName)
+        let selected = try select(object, query.select ?? defaultProperties, typeName: typeName)
         let context =
             query.select.map { "\(entitySet)(\($0.joined(separator: ",")))/$entity" } ?? "\(entitySet)/$entity"
         return .json(status, .object([.init("@odata.context", contextURL(context))] + (selected.objectMembers ?? [])))
@@ -179,7 +181,7 @@ struct GraphOperations {
     /// A collection page: filter, order, page (`$top`, `@odata.nextLink`), select.
     func collection(
         _ items: [JSONValue], entitySet: String, typeName: String, filterable: Set<String>, pageSize: Int = 100,
-        hiddenFromOutput: Set<String> = []
+        hiddenFromOutput: Set<String> = [], defaultProperties: [String]? = nil
     ) throws -> GraphResponse {
         let query = try query()
         var items = items
@@ -213,7 +215,7 @@ struct GraphOperations {
         var page: [JSONValue] = []
         for item in items[start..<end] {
             let shown = hiddenFromOutput.isEmpty ? item : Self.removing(hiddenFromOutput, from: item)
-            page.append(try select(shown, query.select, typeName: typeName))
+            page.append(try select(shown, query.select ?? defaultProperties, typeName: typeName))
         }
         let context = query.select.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
         var members: [(String, JSONValue)] = [("@odata.context", contextURL(context))]
@@ -392,6 +394,12 @@ struct GraphOperations {
                 GraphRender.servicePrincipal(
                     principal, application: await directory.application(appId: principal.appId)),
                 entitySet: "servicePrincipals", typeName: "servicePrincipal")
+        case "PATCH":
+            try require(GraphPermissions.applicationsWrite)
+            let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
+                try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
+            try await directory.updateServicePrincipal(key, properties)
+            return .noContent
         case "DELETE":
             try require(GraphPermissions.applicationsWrite)
             try await directory.deleteServicePrincipal(key)
@@ -559,13 +567,16 @@ struct GraphOperations {
         guard let key else {
             return try collection(
                 await directory.visibleUsers().map(GraphRender.user), entitySet: "users", typeName: "user",
-                filterable: ["displayname", "mail", "userprincipalname", "id", "usertype", "identities"])
+                filterable: ["displayname", "mail", "userprincipalname", "id", "usertype", "identities"],
+                defaultProperties: GraphRender.userDefaultProperties)
         }
         if segments.count > (segments[0].key == nil ? 2 : 1) {
             throw GraphFailure.unknownSegment(segments.last?.name ?? "")
         }
         guard let user = await directory.findUser(key) else { throw GraphFailure.notFound(key) }
-        return try entity(GraphRender.user(user), entitySet: "users", typeName: "user")
+        return try entity(
+            GraphRender.user(user), entitySet: "users", typeName: "user",
+            defaultProperties: GraphRender.userDefaultProperties)
     }
 
     func me(_ segments: [Segment]) async throws -> GraphResponse {
@@ -576,6 +587,8 @@ struct GraphOperations {
         try require(GraphPermissions.me)
         if segments.count > 1 { throw GraphFailure.unknownSegment(segments[1].name) }
         guard let user = await directory.findUser(userId) else { throw GraphFailure.notFound(userId) }
-        return try entity(GraphRender.user(user), entitySet: "users", typeName: "user")
+        return try entity(
+            GraphRender.user(user), entitySet: "users", typeName: "user",
+            defaultProperties: GraphRender.userDefaultProperties)
     }
 }

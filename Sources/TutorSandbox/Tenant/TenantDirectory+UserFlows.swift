@@ -89,7 +89,7 @@ extension TenantDirectory {
     private func checkCanJoin(appId: String, flowId: String) throws {
         guard let principal = servicePrincipal(appId: appId), !isHidden(principal.id) else {
             throw GraphFailure(
-                400, "Request_BadRequest",
+                404, "Request_ResourceNotFound",
                 "The application with appId '\(appId)' has no service principal in this tenant; create it first.")
         }
         if let current = userFlow(forAppId: appId) {
