@@ -199,3 +199,33 @@ struct VerifySandboxTests {
         #expect(again.items.isEmpty)
     }
 }
+
+@Suite("tutor verify without a tenant")
+struct VerifyUnreachableTests {
+    @Test("An unreachable tenant is an environment failure, exit 69, and the next tutorial still runs")
+    func unreachableTenant() async throws {
+        // Port 9 (discard) is closed on loopback: nothing answers.
+        let connection = TenantConnection.sandbox(
+            tenantId: UUID().uuidString.lowercased(), subdomain: "nowhere", graphURL: "https://127.0.0.1:9",
+            authority: "https://127.0.0.1:9/tenant", caFile: "/nonexistent", adminClientId: "id",
+            adminClientSecret: "not-a-real-secret-value")
+        let client = try CurlHTTPClient(configuration: .init(userAgent: "tutor/test"))
+        let fixture = VerifyHarness.fixtures.appendingPathComponent("wrong-response/tutorial.md").path
+        let verifier = Verifier(
+            connection: connection, transports: [client],
+            options: VerifyOptions(
+                stateRoot: try temporaryDirectory(), retryPolicy: RetryPolicy(budget: .seconds(2)),
+                toolVersion: "test"))
+        let report = await verifier.verify([fixture, fixture])
+        #expect(report.tutorials.count == 2)
+        for result in report.tutorials {
+            #expect(result.status == .failed)
+            #expect(result.failure?.failureClass == .environment)
+            #expect(result.failure?.errorCode == "Unreachable")
+            #expect(result.steps.first?.status == .failed)
+        }
+        #expect(report.exitStatus == .unavailable)
+        #expect(!report.markdownSummary().contains("not-a-real-secret-value"))
+        #expect(!String(decoding: try report.jsonData(), as: UTF8.self).contains("not-a-real-secret-value"))
+    }
+}
