@@ -73,7 +73,7 @@ extension VerifyReport {
         }
         let deleting = tutorial.cleanup.filter { $0.outcome != .kept }
         if !deleting.isEmpty {
-            let failure = deleting.first { $0.outcome == .failed }?.failure
+            let failure = deleting.first { $0.failure != nil }?.failure
             cases.append(Testcase(name: "Clean up", durationMs: 0, failure: failure, skipped: nil))
         }
         return cases

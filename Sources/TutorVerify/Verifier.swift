@@ -235,7 +235,7 @@ public struct Verifier: Sendable {
                 record = current
             }
         }
-        let cleanupFailure = cleanup.first { $0.outcome == .failed }?.failure
+        let cleanupFailure = cleanup.first { $0.failure != nil }?.failure
         return TutorialResult(
             path: path, title: tutorial.title,
             status: failure == nil && cleanupFailure == nil ? .passed : .failed,

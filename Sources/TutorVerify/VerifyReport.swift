@@ -118,7 +118,7 @@ public struct CleanupItem: Codable, Sendable {
     public var outcome: Outcome
     /// The HTTP status of the delete, when one was sent.
     public var status: Int?
-    /// Why it failed.
+    /// Why its delete failed (also for a resource that went with the one containing it).
     public var failure: VerifyFailure?
 }
 

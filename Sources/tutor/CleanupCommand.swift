@@ -45,7 +45,13 @@ struct CleanupCommand: AsyncParsableCommand {
         for item in summary.items {
             switch item.outcome {
             case .deleted: print("deleted \(item.type) \(item.id)")
-            case .alreadyGone: print("already gone: \(item.type) \(item.id)")
+            case .alreadyGone:
+                if let failure = item.failure {
+                    print("gone with what contained it: \(item.type) \(item.id)")
+                    printError("warning: the tutorial's cleanup request for it failed: \(failure.message)")
+                } else {
+                    print("already gone: \(item.type) \(item.id)")
+                }
             case .kept: print("kept \(item.type) \(item.id)")
             case .failed:
                 printError("error: \(item.failure?.message ?? "cannot delete \(item.type) \(item.id)")")

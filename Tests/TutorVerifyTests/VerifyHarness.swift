@@ -100,7 +100,8 @@ func temporaryDirectory() throws -> URL {
 }
 
 /// A copy of the repository's tutorial folder holding `count` copies of the tutorial (`t1.md`…).
-func tutorialCopies(_ count: Int) throws -> [String] {
+/// With `brokenLinkCleanup`, the user-flow link's cleanup URL ends in `/$ref`, which Graph refuses.
+func tutorialCopies(_ count: Int, brokenLinkCleanup: Bool = false) throws -> [String] {
     let folder = try temporaryDirectory().appendingPathComponent("tutorials")
     try FileManager.default.copyItem(at: VerifyHarness.repositoryTutorials, to: folder)
     // Graph v1.0 unlinks an app from a user flow with DELETE …/includeApplications/{appId}; the
@@ -108,7 +109,13 @@ func tutorialCopies(_ count: Int) throws -> [String] {
     // `tutor verify` found, corrected in the copy until the tutorial is fixed.
     let link = folder.appendingPathComponent("includes/configure-user-flow/add-app-user-flow.md")
     let text = try String(contentsOf: link, encoding: .utf8)
-    try text.replacingOccurrences(of: "includeApplications/{{clientId}}/$ref", with: "includeApplications/{{clientId}}")
+    let fixed = text.replacingOccurrences(
+        of: "includeApplications/{{clientId}}/$ref", with: "includeApplications/{{clientId}}")
+    let cleanupURL = "includeApplications/{{clientId}}\","
+    #expect(fixed.contains(cleanupURL))
+    try
+        (brokenLinkCleanup
+        ? fixed.replacingOccurrences(of: cleanupURL, with: "includeApplications/{{clientId}}/$ref\",") : fixed)
         .write(to: link, atomically: true, encoding: .utf8)
     let original = folder.appendingPathComponent("tutorial-web-app-python-flask-prepare-tenant.md")
     return try (1...count).map { index in

@@ -157,6 +157,35 @@ struct VerifySandboxTests {
         #expect(!secretsText.contains(harness.secret))
     }
 
+    @Test("A cleanup URL Graph refuses is a doc failure at its block; what its container took along counts as gone")
+    func brokenCleanupURLIsDocFailure() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        let before = try await harness.objects()
+        let paths = try tutorialCopies(1, brokenLinkCleanup: true)
+        let include = URL(fileURLWithPath: paths[0]).deletingLastPathComponent()
+            .appendingPathComponent("includes/configure-user-flow/add-app-user-flow.md")
+        let requestLine = try line(
+            in: include, after: #""name": "attach_app_to_user_flow""#, startingWith: "```http")
+
+        let report = try await harness.verify(paths)
+
+        let result = try #require(report.tutorials.first)
+        #expect(result.status == .failed)
+        #expect(result.steps.allSatisfy { $0.status != .failed })
+        let failure = try #require(result.failure)
+        #expect(failure.failureClass == .doc)
+        #expect(failure.status == 400)
+        #expect(failure.file == include.path)
+        #expect(failure.line == requestLine)
+        let link = try #require(result.cleanup.first)
+        #expect(link.type == "authenticationConditionApplication")
+        #expect(link.outcome == .alreadyGone)
+        #expect(report.summary.resourcesLeft == 0)
+        #expect(try await harness.objects() == before)
+        #expect(report.junitXML().contains(#"<testcase name="Clean up""#))
+    }
+
     @Test("--keep-resources keeps them; tutor cleanup deletes them newest first, tolerating 404s")
     func keepThenCleanup() async throws {
         let harness = try await VerifyHarness.start()
