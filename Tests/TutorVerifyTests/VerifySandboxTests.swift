@@ -257,4 +257,23 @@ struct VerifyUnreachableTests {
         #expect(!report.markdownSummary().contains("not-a-real-secret-value"))
         #expect(!String(decoding: try report.jsonData(), as: UTF8.self).contains("not-a-real-secret-value"))
     }
+
+    @Test("After an interrupt no tutorial starts: they are reported not run, and the exit status is 130")
+    func interruptedBeforeStart() async throws {
+        let interrupt = InterruptFlag()
+        interrupt.raise()
+        let connection = TenantConnection.sandbox(
+            tenantId: "t", subdomain: "s", graphURL: "https://127.0.0.1:9", authority: "https://127.0.0.1:9/t",
+            caFile: "/nonexistent", adminClientId: "id", adminClientSecret: "secret")
+        let verifier = Verifier(
+            connection: connection, transports: [try CurlHTTPClient(configuration: .init(userAgent: "tutor/test"))],
+            options: VerifyOptions(stateRoot: try temporaryDirectory(), jobs: 2, toolVersion: "test"),
+            interrupt: interrupt)
+        let report = await verifier.verify(["a.md", "b.md", "c.md"])
+        #expect(report.status == "interrupted")
+        #expect(report.exitStatus == .interrupted)
+        #expect(report.tutorials.map(\.status) == [.skipped, .skipped, .skipped])
+        #expect(report.summary.skipped == 3)
+        try JUnitShape.check(report.junitXML(), suites: 3, cases: [1, 1, 1], failures: 0, skipped: 3)
+    }
 }
