@@ -343,7 +343,7 @@ enum Fixture {
                 variables: variables, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: RetryPolicy(
                     initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50),
-                    maximumPollDelay: .milliseconds(20), budget: .seconds(10)),
+                    maximumPollDelay: .milliseconds(20), budget: .seconds(120)),
                 lostResponseRecheck: .milliseconds(100), toolVersion: "test"),
             observer: observer, interrupt: interrupt)
     }

@@ -27,6 +27,12 @@ struct GraphFaultsTests {
         #expect(a.contains(.proceed))
     }
 
+    @Test func retryAfterText() {
+        #expect(FaultInjector.retryAfterText(0.25) == "0.25")
+        #expect(FaultInjector.retryAfterText(1) == "1")
+        #expect(FaultInjector.retryAfterText(0.1) == "0.10")
+    }
+
     @Test func rejectsOutOfRangeKnobs() {
         #expect(FaultOptions(throttleRate: 1.5).problem != nil)
         #expect(FaultOptions(faultRate: -0.1).problem != nil)

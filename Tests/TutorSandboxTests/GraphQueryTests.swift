@@ -63,6 +63,15 @@ struct GraphQueryTests {
         #expect(try GraphQuery(query: "$count=true", consistencyLevelEventual: true).count)
     }
 
+    @Test func caseInsensitiveEquality() {
+        #expect("ABC-def".equalsIgnoringCase("abc-DEF"))
+        #expect(!"abc".equalsIgnoringCase("abd"))
+        #expect(!"abc".equalsIgnoringCase("abcd"))
+        #expect("Ärger".equalsIgnoringCase("äRGER"))
+        #expect("".equalsIgnoringCase(""))
+        #expect(!"a[".equalsIgnoringCase("a{"))
+    }
+
     @Test func countAndOrderThroughTheAPI() async throws {
         try await GraphHarness().run { graph in
             for name in ["b-app", "c-app", "a-app"] { _ = try await graph.createApplication(name) }

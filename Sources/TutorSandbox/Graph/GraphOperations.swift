@@ -75,7 +75,7 @@ struct GraphOperations {
         if path.lowercased().hasPrefix("/v1.0") { path = path.dropFirst(5) }
         var segments: [Segment] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
-            let text = String(raw).removingPercentEncoding ?? String(raw)
+            let text = raw.contains("%") ? (String(raw).removingPercentEncoding ?? String(raw)) : String(raw)
             if Self.casts.contains(text.lowercased()) { continue }
             var name = text
             var key: String?
@@ -168,7 +168,7 @@ struct GraphOperations {
         guard let names, let members = object.objectMembers else { return object }
         var result: [JSONValue.JSONMember] = members.filter { $0.key == "@odata.type" }
         for name in names {
-            guard let member = members.first(where: { $0.key.caseInsensitiveCompare(name) == .orderedSame }) else {
+            guard let member = members.first(where: { $0.key.equalsIgnoringCase(name) }) else {
                 throw GraphFailure(
                     400, "BadRequest",
                     "Could not find a property named '\(name)' on type 'microsoft.graph.\(typeName)'.")
@@ -252,7 +252,7 @@ struct GraphOperations {
             return try collection([rendered], entitySet: "organization", typeName: "organization", filterable: ["id"])
         }
         let id = segments[0].key.map(Self.unquote) ?? segments[1].name
-        guard segments.count <= 2, id.caseInsensitiveCompare(organization.id) == .orderedSame else {
+        guard segments.count <= 2, id.equalsIgnoringCase(organization.id) else {
             throw GraphFailure.notFound(id)
         }
         return try entity(rendered, entitySet: "organization", typeName: "organization")
@@ -543,7 +543,7 @@ struct GraphOperations {
         case "GET":
             try require(GraphPermissions.userFlowsRead)
             guard let flow = await directory.findUserFlow(id: flowId) else { throw GraphFailure.notFound(flowId) }
-            guard flow.includeApplications.contains(where: { $0.caseInsensitiveCompare(appId) == .orderedSame }) else {
+            guard flow.includeApplications.contains(where: { $0.equalsIgnoringCase(appId) }) else {
                 throw GraphFailure.notFound(appId)
             }
             return try entity(

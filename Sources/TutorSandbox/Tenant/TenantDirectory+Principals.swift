@@ -13,7 +13,7 @@ extension TenantDirectory {
     func findServicePrincipal(_ key: ObjectKey) -> SandboxServicePrincipal? {
         let found: SandboxServicePrincipal?
         switch key {
-        case .id(let id): found = state.servicePrincipals.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        case .id(let id): found = state.servicePrincipals.first { $0.id.equalsIgnoringCase(id) }
         case .appId(let appId): found = servicePrincipal(appId: appId)
         case .uniqueName: found = nil
         }
@@ -123,8 +123,8 @@ extension TenantDirectory {
         }
         let scope = try checkScopes(values["scope"]?.stringValue ?? "", on: resource)
         let duplicate = state.oauth2PermissionGrants.contains {
-            $0.clientId.caseInsensitiveCompare(clientId) == .orderedSame
-                && $0.resourceId.caseInsensitiveCompare(resourceId) == .orderedSame
+            $0.clientId.equalsIgnoringCase(clientId)
+                && $0.resourceId.equalsIgnoringCase(resourceId)
                 && $0.consentType == consentType && $0.principalId == principalId
         }
         guard !duplicate else {
@@ -179,8 +179,8 @@ extension TenantDirectory {
     /// A user by object id or user principal name.
     func findUser(_ key: String) -> SandboxUser? {
         visibleUsers().first {
-            $0.id.caseInsensitiveCompare(key) == .orderedSame
-                || $0.userPrincipalName.caseInsensitiveCompare(key) == .orderedSame
+            $0.id.equalsIgnoringCase(key)
+                || $0.userPrincipalName.equalsIgnoringCase(key)
         }
     }
 
