@@ -104,19 +104,16 @@ func temporaryDirectory() throws -> URL {
 func tutorialCopies(_ count: Int, brokenLinkCleanup: Bool = false) throws -> [String] {
     let folder = try temporaryDirectory().appendingPathComponent("tutorials")
     try FileManager.default.copyItem(at: VerifyHarness.repositoryTutorials, to: folder)
-    // Graph v1.0 unlinks an app from a user flow with DELETE …/includeApplications/{appId}; the
-    // tutorial's cleanup URL ends in /$ref, which Graph (and the sandbox) refuse: a doc bug
-    // `tutor verify` found, corrected in the copy until the tutorial is fixed.
+    // The copies are the repository's tutorial as it is, so the tests that pass verify it too.
     let link = folder.appendingPathComponent("includes/configure-user-flow/add-app-user-flow.md")
     let text = try String(contentsOf: link, encoding: .utf8)
-    let fixed = text.replacingOccurrences(
-        of: "includeApplications/{{clientId}}/$ref", with: "includeApplications/{{clientId}}")
+    // Graph v1.0 unlinks an app from a user flow with DELETE …/includeApplications/{appId}.
     let cleanupURL = "includeApplications/{{clientId}}\","
-    #expect(fixed.contains(cleanupURL))
-    try
-        (brokenLinkCleanup
-        ? fixed.replacingOccurrences(of: cleanupURL, with: "includeApplications/{{clientId}}/$ref\",") : fixed)
-        .write(to: link, atomically: true, encoding: .utf8)
+    #expect(text.contains(cleanupURL))
+    if brokenLinkCleanup {
+        try text.replacingOccurrences(of: cleanupURL, with: "includeApplications/{{clientId}}/$ref\",")
+            .write(to: link, atomically: true, encoding: .utf8)
+    }
     let original = folder.appendingPathComponent("tutorial-web-app-python-flask-prepare-tenant.md")
     return try (1...count).map { index in
         let copy = folder.appendingPathComponent("t\(index).md")
