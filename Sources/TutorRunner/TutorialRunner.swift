@@ -515,6 +515,11 @@ final class RunSession {
 
         func fail(_ detail: String, code: String) throws -> Never {
             entry.outcome = "failed"
+            // What the request created stays in the ledger even when the answer is not the one
+            // documented, so that `cleanup` and `verify` can delete it.
+            if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
+                addToLedger(cleanup, request: request, stepIndex: stepIndex)
+            }
             entry.error = .init(code: graphError?.code ?? code, message: redactor.redact(graphError?.message ?? detail))
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)

@@ -92,6 +92,20 @@ import TutorSupport
         #expect(graph.applicationsSnapshot.count == 1)
     }
 
+    @Test func objectCreatedWithAnUndocumentedAnswerStaysInTheLedger() async throws {
+        let graph = FakeGraph()
+        var tutorial = Fixture.tutorial()
+        tutorial.steps[0].requests[0].expectation?.body = #"{"displayName": "not what Graph answers"}"#
+        let state = Fixture.temporaryDirectory()
+        await #expect(throws: RunnerError.self) {
+            _ = try await Fixture.runner(graph, state: state, tutorial: tutorial).run()
+        }
+        let (record, _) = try #require(try RunStateStore(directory: state).load())
+        let created = try #require(graph.applicationsSnapshot.first)
+        #expect(record.resources.map(\.id) == [created.id])
+        #expect(record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(created.id)")
+    }
+
     @Test func lostCreateAnswerIsFoundByItsLookup() async throws {
         let graph = FakeGraph()
         graph.inject("POST /applications", [.loseAnswer])
