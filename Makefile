@@ -5,6 +5,7 @@ CONFIG ?= debug
 BUILD_FLAGS ?=
 TUTOR = $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path)/tutor
 TUTORIAL = tutorials/tutorial-web-app-python-flask-prepare-tenant.md
+DEMO_OUT ?= .tutor/flask-webapp
 FUZZ_SECONDS ?= 60
 
 # Debian packages: the C libraries the package links, and what the tests drive.
@@ -25,9 +26,14 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
 
-# The main job: the tutorial, run on the sandbox tenant.
+# The main job: the tutorial run on the sandbox tenant, then the Flask project rendered from it.
+# Rerunning resumes the same sandbox run (nothing is created twice) and renders again.
 demo: build
 	$(TUTOR) plan $(TUTORIAL)
+	mkdir -p $(dir $(DEMO_OUT))
+	$(TUTOR) run $(TUTORIAL) --out $(DEMO_OUT) --force
+	@echo "To sign in: $(TUTOR) sandbox serve   # in another terminal"
+	@echo "            cd $(DEMO_OUT) && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/flask run --port 5000"
 
 test: test-deps test-swift test-fuzz test-interop
 

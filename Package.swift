@@ -93,7 +93,8 @@ let package = Package(
             dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument"]),
         .testTarget(
             name: "TutorVerifyTests",
-            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"]),
+            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"],
+            exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(
             name: "TutorSandboxTests",
             dependencies: [

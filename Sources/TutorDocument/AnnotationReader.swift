@@ -490,7 +490,9 @@ struct AnnotationReader {
 
     private mutating func parseHTTPMessage(_ code: CodeBlock, expecting kind: MessageKind) -> HTTPMessage? {
         var index = 0
-        while index < code.lines.count, code.lines[index].text.allSatisfy({ $0 == " " || $0 == "\t" }) { index += 1 }
+        while index < code.lines.count, code.lines[index].text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            index += 1
+        }
         guard index < code.lines.count else {
             log.error(code.location, "code block is empty: it needs a start line such as 'GET https://…'")
             return nil
@@ -507,7 +509,7 @@ struct AnnotationReader {
         var headers: [HTTPHeader] = []
         while index < code.lines.count {
             let line = code.lines[index]
-            if line.text.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { break }
+            if line.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { break }
             guard let colon = line.text.firstIndex(of: ":"), colon != line.text.startIndex,
                 !line.text[..<colon].contains(" ")
             else {
@@ -525,9 +527,13 @@ struct AnnotationReader {
                     name: String(line.text[..<colon]), value: value, location: line.location(atOffset: valueOffset)))
             index += 1
         }
-        while index < code.lines.count, code.lines[index].text.allSatisfy({ $0 == " " || $0 == "\t" }) { index += 1 }
+        while index < code.lines.count, code.lines[index].text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            index += 1
+        }
         var bodyLines = Array(code.lines[index...])
-        while let last = bodyLines.last, last.text.allSatisfy({ $0 == " " || $0 == "\t" }) { bodyLines.removeLast() }
+        while let last = bodyLines.last, last.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            bodyLines.removeLast()
+        }
         return HTTPMessage(start: start, headers: headers, body: bodyLines.isEmpty ? nil : HTTPBody(lines: bodyLines))
     }
 

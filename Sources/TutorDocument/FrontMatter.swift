@@ -44,7 +44,9 @@ struct FrontMatter {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            // The basic resolver: Yams's default one compiles a dozen NSRegularExpressions on first use,
+            // which costs more than reading a whole tutorial; plain scalars are typed below instead.
+            node = try Yams.compose(yaml: yaml, .basic, .default, .utf8)
         } catch let error as YamlError {
             return .failure(problem(from: error, firstLine: 2))
         } catch {
@@ -70,17 +72,33 @@ struct FrontMatter {
         }
     }
 
+    /// Types a plain (unquoted) scalar as the YAML 1.2 core schema does: null, booleans, numbers.
+    static func plainScalar(_ text: String) -> JSONValue {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
+            return .string(text)
+        default: break
+        }
+        let numberCharacters = Set("0123456789+-.eE")
+        guard let first = text.first, "0123456789+-.".contains(first), text.allSatisfy(numberCharacters.contains)
+        else {
+            if text.hasPrefix("0x"), let value = Int(text.dropFirst(2), radix: 16) { return .number(Double(value)) }
+            if text.hasPrefix("0o"), let value = Int(text.dropFirst(2), radix: 8) { return .number(Double(value)) }
+            return .string(text)
+        }
+        guard text.contains(where: \.isNumber), let value = Double(text), value.isFinite else { return .string(text) }
+        return .number(value)
+    }
+
     /// Converts a YAML node into a JSON value (scalars by their resolved tag; aliases become null).
     static func jsonValue(_ node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: node.tag.rawValue) {
-            case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
-            case .int: return node.int.map { .number(Double($0)) } ?? .string(scalar.string)
-            case .float: return node.float.map(JSONValue.number) ?? .string(scalar.string)
-            default: return .string(scalar.string)
-            }
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            return plainScalar(scalar.string)
         case .mapping(let mapping):
             return .object(
                 mapping.map { key, value in JSONValue.JSONMember(key.string ?? "", jsonValue(value)) })

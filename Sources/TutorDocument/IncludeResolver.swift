@@ -16,7 +16,7 @@ struct IncludeResolver: Sendable {
 
     init(tutorialAbsolutePath: String) {
         root = PathText.directory(of: tutorialAbsolutePath)
-        realRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        realRoot = PathText.resolvingSymbolicLinks(root)
     }
 
     /// The file `path` names when written in the file at `includingAbsolute` (shown as
@@ -31,7 +31,7 @@ struct IncludeResolver: Sendable {
         guard absolute.hasPrefix(root + "/") else { return .failure(.escapes(path)) }
         let display = PathText.normalize(PathText.join(PathText.directory(of: includingDisplay), path))
         if FileManager.default.fileExists(atPath: absolute) {
-            let real = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
+            let real = PathText.resolvingSymbolicLinks(absolute)
             guard real.hasPrefix(realRoot + "/") else { return .failure(.escapes(path)) }
         }
         return .success(Target(displayPath: display, absolutePath: absolute))
@@ -96,6 +96,13 @@ enum PathText {
         let scheme = path[..<colon]
         guard let first = scheme.first, first.isASCII, first.isLetter else { return false }
         return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or `path` itself when that fails.
+    static func resolvingSymbolicLinks(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// `path` made absolute against the current directory and normalised.

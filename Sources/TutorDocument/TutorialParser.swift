@@ -337,21 +337,34 @@ private struct ParseSession {
     /// Splits a node's literal text into lines placed at their columns in the file.
     private func literalLines(_ literal: String, firstLine: Int, firstColumn: Int?, context: FileContext) -> [CodeLine]
     {
-        var parts = literal.split(separator: "\n", omittingEmptySubsequences: false)
-        if parts.last == "" { parts.removeLast() }
-        return parts.enumerated().map { offset, part in
-            let number = firstLine + offset
-            let raw = context.source.line(number)
-            var text = String(part)
-            if text.hasSuffix("\r") { text.removeLast() }
-            var column = 1
-            if offset == 0, let firstColumn {
-                column = firstColumn
-            } else if raw.count >= text.utf8.count, raw.suffix(text.utf8.count).elementsEqual(text.utf8) {
-                column = raw.count - text.utf8.count + 1
+        // Works on bytes: splitting a String by Characters costs more than cmark's whole parse.
+        var lines: [CodeLine] = []
+        Array(literal.utf8).withUnsafeBufferPointer { bytes in
+            var start = 0
+            var offset = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                var lineEnd = end
+                if lineEnd > start, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
+                let number = firstLine + offset
+                var column = 1
+                if offset == 0, let firstColumn {
+                    column = firstColumn
+                } else {
+                    let raw = context.source.line(number)
+                    if raw.count >= text.count, raw.suffix(text.count).elementsEqual(text) {
+                        column = raw.count - text.count + 1
+                    }
+                }
+                lines.append(
+                    CodeLine(text: String(decoding: text, as: UTF8.self), location: context.location(number, column)))
+                start = end + 1
+                offset += 1
             }
-            return CodeLine(text: text, location: context.location(number, column))
         }
+        return lines
     }
 
     // MARK: Building the tutorial

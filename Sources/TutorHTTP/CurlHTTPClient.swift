@@ -6,7 +6,7 @@ import Foundation
 ///
 /// libcurl calls block, so they run on a private serial dispatch queue, never on the Swift
 /// concurrency pool; requests are therefore sent one at a time, which is what a run needs.
-public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
+public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked Sendable {
     // @unchecked Sendable: the curl handle and the counters are touched only on `queue`,
     // a serial queue; every other stored property is immutable.
 

@@ -119,3 +119,9 @@ public protocol HTTPTransport: Sendable {
     /// Sends one request and returns the complete response, or throws `HTTPTransportError`.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }
+
+/// A transport that can tell how many connections (TCP + TLS handshakes) it opened.
+public protocol ConnectionCounting: Sendable {
+    /// New connections opened so far.
+    var connectionsOpened: Int { get }
+}

@@ -226,6 +226,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
                 Member("event", .string("runFinished")), Member("status", .string(summary.status)),
                 Member("durationMs", ms(summary.duration)), Member("requests", .number(Double(summary.requestsSent))),
                 Member("resourcesCreated", .number(Double(summary.resourcesCreated))),
+                Member("connections", summary.connectionsOpened.map { .number(Double($0)) } ?? .null),
                 Member("clientId", summary.clientId.map { .string($0) } ?? .null),
                 Member("authority", summary.authority.map { .string($0) } ?? .null),
                 Member("subdomain", summary.subdomain.map { .string($0) } ?? .null),

@@ -13,10 +13,10 @@ public struct RetryPolicy: Sendable {
     /// Total time one request may spend retrying.
     public var budget: Duration
 
-    /// The defaults: from 200 ms, doubling, at most 8 s (1 s when polling), 2 minutes in all.
+    /// The defaults: from 200 ms, doubling, at most 8 s (500 ms when polling), 2 minutes in all.
     public init(
         initialDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(8),
-        maximumPollDelay: Duration = .seconds(1), budget: Duration = .seconds(120)
+        maximumPollDelay: Duration = .milliseconds(500), budget: Duration = .seconds(120)
     ) {
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
@@ -65,13 +65,13 @@ public struct RetryPolicy: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a Double.
-    var seconds: Double {
+    public var seconds: Double {
         let (whole, fraction) = components
         return Double(whole) + Double(fraction) / 1e18
     }
 
     /// The duration in whole milliseconds.
-    var milliseconds: Int {
+    public var milliseconds: Int {
         let (whole, fraction) = components
         return Int(whole) * 1000 + Int(fraction / 1_000_000_000_000_000)
     }

@@ -44,6 +44,8 @@ public struct RunSummary: Sendable {
     public var requestsSent: Int
     /// Resources created in this run.
     public var resourcesCreated: Int
+    /// Connections (TLS handshakes) opened in this run, when the transport counts them.
+    public var connectionsOpened: Int?
     /// Outputs, secrets redacted.
     public var outputs: [String: String]
 }

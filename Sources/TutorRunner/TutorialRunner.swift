@@ -87,6 +87,7 @@ final class RunSession {
     let runner: TutorialRunner
     let tokens: TokenProvider
     let store: RunStateStore
+    let writer: StateWriter
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
     var connection: TenantConnection
@@ -107,6 +108,7 @@ final class RunSession {
         self.runner = runner
         self.connection = runner.connection
         self.store = RunStateStore(directory: runner.options.stateDirectory)
+        self.writer = StateWriter(store: store)
         self.tokens = TokenProvider(
             connection: runner.connection, transport: runner.transport,
             scopes: PermissionCheck.requestedScopes(of: runner.tutorial), prompt: runner.prompt)
@@ -165,7 +167,7 @@ final class RunSession {
             computeOutputs()
             record.status = "succeeded"
             record.finishedAt = Self.timestamp()
-            try save()
+            try save(wait: true)
         } catch let error as RunnerError {
             if case .interrupted = error {
                 record.status = "interrupted"
@@ -173,7 +175,7 @@ final class RunSession {
                 record.status = "failed"
             }
             record.finishedAt = Self.timestamp()
-            try? save()
+            try? save(wait: true)
             emit(.runFinished(summary()))
             throw error
         }
@@ -189,6 +191,7 @@ final class RunSession {
             authority: record.outputs["AUTHORITY"], subdomain: connection.subdomain,
             secretsPath: store.secretsURL.path, recordPath: store.recordURL.path,
             stateDirectory: store.directory.path, requestsSent: requestsSent, resourcesCreated: resourcesCreated,
+            connectionsOpened: (runner.transport as? any ConnectionCounting)?.connectionsOpened,
             outputs: record.outputs)
     }
 
@@ -384,7 +387,8 @@ final class RunSession {
         secrets.outputs = secretOutputs
     }
 
-    func save() throws {
+    /// Saves the state; `wait` returns only when it is on disk.
+    func save(wait: Bool = false) throws {
         // Secret variables go to secrets.json; everything in the record is redacted.
         let redactor = self.redactor
         for name in secretNames {
@@ -393,7 +397,7 @@ final class RunSession {
         record.captures = record.captures.mapValues { redactor.redact($0) }
         record.tenant.id = connection.tenantId
         record.tenant.subdomain = connection.subdomain
-        try store.save(record, secrets)
+        try writer.save(record, secrets, wait: wait)
     }
 
     // MARK: - One request
@@ -470,10 +474,14 @@ final class RunSession {
         if wasInFlight, Self.isAddPassword(url) {
             try await removeOrphanPasswords(addPasswordURL: url, body: body, request: request, stepIndex: stepIndex)
         }
-        if request.effect != .reads {
+        // A create is marked before it is sent, so that a resumed run looks for what it may have
+        // made. Other writes (PATCH, PUT, DELETE) are idempotent and simply sent again. Without a
+        // lookup (addPassword) the mark must be on disk first; with one, the lookup finds the
+        // object on resume anyway, and the mark only makes it wait out replication lag.
+        if request.method.uppercased() == "POST" {
             entry.outcome = "inFlight"
             setEntry(entry, stepIndex: stepIndex)
-            try save()
+            try save(wait: request.lookup == nil)
         }
 
         let result = try await exchange(
@@ -507,6 +515,11 @@ final class RunSession {
 
         func fail(_ detail: String, code: String) throws -> Never {
             entry.outcome = "failed"
+            // What the request created stays in the ledger even when the answer is not the one
+            // documented, so that `cleanup` and `verify` can delete it.
+            if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
+                addToLedger(cleanup, request: request, stepIndex: stepIndex)
+            }
             entry.error = .init(code: graphError?.code ?? code, message: redactor.redact(graphError?.message ?? detail))
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)

@@ -48,6 +48,29 @@ public enum OutputTarget: Sendable, Equatable {
         }
     }
 
+    /// Checks, before any work is done, that the output could be written: an existing output is
+    /// refused without `force` and the folder it goes in must exist and be writable. `tutor run
+    /// --out` calls this before running the tutorial; `render` checks again when it writes.
+    public func preflight(force: Bool) throws {
+        let url: URL
+        switch self {
+        case .standardOutput: return
+        case .archive(let archive, _):
+            try OutputWriter.refuseExistingArchive(archive, force: force)
+            url = archive
+        case .directory(let folder):
+            _ = try OutputWriter.refuseExistingDirectory(folder, force: force)
+            url = folder
+        }
+        let parent = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue,
+            access(parent, W_OK | X_OK) == 0
+        else {
+            throw ScaffoldError.cannotWrite(path: url.path, reason: "\(parent) is not a folder this user can write in")
+        }
+    }
+
     /// The path shown in messages.
     public var displayPath: String {
         switch self {
@@ -84,11 +107,7 @@ enum OutputWriter {
     static func entries(_ files: [RenderedFile]) -> [(path: String, file: RenderedFile?)] {
         var folders = Set<String>()
         for file in files {
-            var parent = file.path.parentFolder
-            while !parent.isEmpty {
-                folders.insert(parent)
-                parent = parent.parentFolder
-            }
+            folders.formUnion(TemplateManifest.parentFolders(of: file.path))
         }
         let all: [(path: String, file: RenderedFile?)] = folders.map { ($0, nil) } + files.map { ($0.path, $0) }
         return all.sorted { $0.path < $1.path }
@@ -111,13 +130,7 @@ enum OutputWriter {
     private static func writeArchive(
         _ files: [RenderedFile], to url: URL, format: ArchiveFormat, force: Bool, modificationTime: Int
     ) throws {
-        var status = stat()
-        if lstat(url.path, &status) == 0 {
-            if (status.st_mode & S_IFMT) == S_IFDIR {
-                throw ScaffoldError.outputExists(path: url.path, reason: "is a folder, not an archive file")
-            }
-            if !force { throw ScaffoldError.outputExists(path: url.path, reason: "already exists") }
-        }
+        try refuseExistingArchive(url, force: force)
         let parent = url.deletingLastPathComponent().path
         var template = Array("\(parent)/.\(url.lastPathComponent).tutor-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -151,20 +164,7 @@ enum OutputWriter {
     private static func writeDirectory(
         _ files: [RenderedFile], to url: URL, force: Bool, modificationTime: Int
     ) throws {
-        var status = stat()
-        var targetExists = false
-        if lstat(url.path, &status) == 0 {
-            targetExists = true
-            let isEmptyFolder =
-                (status.st_mode & S_IFMT) == S_IFDIR
-                && ((try? FileManager.default.contentsOfDirectory(atPath: url.path).isEmpty) ?? false)
-            if !isEmptyFolder && !force {
-                let reason =
-                    (status.st_mode & S_IFMT) == S_IFDIR
-                    ? "is a folder that is not empty" : "exists and is not a folder"
-                throw ScaffoldError.outputExists(path: url.path, reason: reason)
-            }
-        }
+        let targetExists = try refuseExistingDirectory(url, force: force)
         let parent = url.deletingLastPathComponent().path
         let temporary = try makeTemporaryFolder("\(parent)/.\(url.lastPathComponent).tutor-XXXXXX", for: url.path)
         do {
@@ -190,9 +190,34 @@ enum OutputWriter {
         }
     }
 
+    /// Refuses an existing archive file unless `force`, and anything that is a folder.
+    static func refuseExistingArchive(_ url: URL, force: Bool) throws {
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            throw ScaffoldError.outputExists(path: url.path, reason: "is a folder, not an archive file")
+        }
+        if !force { throw ScaffoldError.outputExists(path: url.path, reason: "already exists") }
+    }
+
+    /// Refuses an existing output folder that is not empty (or not a folder) unless `force`;
+    /// returns whether something is there.
+    static func refuseExistingDirectory(_ url: URL, force: Bool) throws -> Bool {
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return false }
+        let isFolder = (status.st_mode & S_IFMT) == S_IFDIR
+        let isEmptyFolder =
+            isFolder && ((try? FileManager.default.contentsOfDirectory(atPath: url.path).isEmpty) ?? false)
+        if !isEmptyFolder && !force {
+            let reason = isFolder ? "is a folder that is not empty" : "exists and is not a folder"
+            throw ScaffoldError.outputExists(path: url.path, reason: reason)
+        }
+        return true
+    }
+
     /// Moves the old output aside, the new one into place, then deletes the old one.
     private static func replace(_ target: String, with temporary: String, parent: String) throws {
-        let name = (target as NSString).lastPathComponent
+        let name = URL(fileURLWithPath: target).lastPathComponent
         let holder = try makeTemporaryFolder("\(parent)/.\(name).tutor-old-XXXXXX", for: target)
         let aside = holder + "/old"
         guard rename(target, aside) == 0 else {

@@ -13,6 +13,8 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
     case missingVariable(name: String, description: String)
     /// A variable's value breaks the manifest's rule for it; `value` is nil for secrets.
     case invalidVariable(name: String, rule: String, value: String?)
+    /// Several variables are missing or invalid; each is reported (one per line).
+    case variableProblems([ScaffoldError])
     /// The run's state folder is missing a file or holds something unreadable.
     case invalidState(path: String, reason: String)
     /// The `--out` path has an extension that names no supported output.
@@ -38,6 +40,8 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
         case .invalidVariable(let name, let rule, let value):
             let shown = value.map { " '\($0)'" } ?? ""
             return "error: variable \(name)\(shown) is invalid: it must be \(rule)"
+        case .variableProblems(let problems):
+            return problems.map(\.description).joined(separator: "\n")
         case .invalidState(let path, let reason):
             return "\(path): error: \(reason)"
         case .unknownOutputKind(let path):
@@ -56,7 +60,8 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
     public var exitStatus: ExitStatus {
         switch self {
         case .templateNotFound, .invalidState: return .noInput
-        case .invalidManifest, .invalidTemplateFile, .missingVariable, .invalidVariable: return .dataError
+        case .invalidManifest, .invalidTemplateFile, .missingVariable, .invalidVariable, .variableProblems:
+            return .dataError
         case .unknownOutputKind: return .usage
         case .outputExists, .cannotWrite: return .cannotCreate
         }

@@ -172,10 +172,8 @@ public struct TemplateManifest: Sendable, Equatable {
         }
         // A file cannot also be a folder of another file ("a" and "a/b").
         for path in paths {
-            var parent = path.parentFolder
-            while !parent.isEmpty {
-                if paths.contains(parent) { throw fail("\(parent) is listed as a file and used as a folder") }
-                parent = parent.parentFolder
+            for parent in parentFolders(of: path) where paths.contains(parent) {
+                throw fail("\(parent) is listed as a file and used as a folder")
             }
         }
         return TemplateManifest(
@@ -196,20 +194,22 @@ public struct TemplateManifest: Sendable, Equatable {
         return segments.isEmpty ? nil : segments.joined(separator: "/")
     }
 
+    /// The folders above a relative `/`-separated path, nearest first: "a/b/c" → ["a/b", "a"].
+    static func parentFolders(of path: String) -> [String] {
+        var parents: [String] = []
+        var current = Substring(path)
+        while let slash = current.lastIndex(of: "/") {
+            current = current[..<slash]
+            parents.append(String(current))
+        }
+        return parents
+    }
+
     static func isVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
         else { return false }
         return name.unicodeScalars.allSatisfy {
             $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0)
         }
-    }
-}
-
-extension String {
-    /// The folder part of a relative path: "a/b/c" gives "a/b", "a" gives "".
-    /// (Foundation's `deletingLastPathComponent` crashes on some inputs on Linux.)
-    var parentFolder: String {
-        guard let slash = lastIndex(of: "/") else { return "" }
-        return String(self[..<slash])
     }
 }

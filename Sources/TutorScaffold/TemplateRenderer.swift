@@ -45,19 +45,25 @@ public struct ProjectTemplate: Sendable {
     /// use: the given values that the manifest declares, plus the derived ones.
     public func resolveVariables(_ values: [String: String]) throws -> [String: String] {
         var resolved: [String: String] = [:]
+        var problems: [ScaffoldError] = []
         for variable in manifest.variables {
             guard let value = values[variable.name] else {
                 if variable.required {
-                    throw ScaffoldError.missingVariable(name: variable.name, description: variable.description)
+                    problems.append(.missingVariable(name: variable.name, description: variable.description))
                 }
                 continue
             }
             guard variable.rule.accepts(value) else {
-                throw ScaffoldError.invalidVariable(
-                    name: variable.name, rule: variable.rule.requirement, value: variable.secret ? nil : value)
+                problems.append(
+                    .invalidVariable(
+                        name: variable.name, rule: variable.rule.requirement, value: variable.secret ? nil : value))
+                continue
             }
             resolved[variable.name] = value
         }
+        // Every problem at once, so that one fix-and-retry is enough.
+        if problems.count == 1 { throw problems[0] }
+        if problems.count > 1 { throw ScaffoldError.variableProblems(problems) }
         for derived in manifest.derived {
             guard let base = resolved[derived.from] else { continue }
             resolved[derived.name] = derived.part.value(of: base)

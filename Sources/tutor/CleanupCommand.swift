@@ -1,10 +1,76 @@
 import ArgumentParser
+import Foundation
+import TutorHTTP
+import TutorRunner
+import TutorSupport
+import TutorVerify
 
-/// `tutor cleanup` (not built yet).
+/// `tutor cleanup`: deletes what a `tutor run` created, from its ledger.
 struct CleanupCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cleanup", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Delete what a tutor run created in the tenant.",
+        discussion: """
+            Reads the ledger in the run's record.json and deletes each resource, newest first. A resource \
+            that is already gone (404) counts as deleted. The record is updated: deleted resources leave \
+            the ledger, and once it is empty the record is marked cleanedUp so that a later `tutor run` \
+            starts over. Use the same tenant options as the run (none for the sandbox).
+
+            Exit codes: 0 everything deleted, 1 something could not be deleted (it stays in the ledger; \
+            run the command again), 64 usage, 66 no record in DIR, 69 tenant unreachable, 77 sign-in or \
+            permission denied.
+
+            Examples:
+              tutor cleanup --state-dir .tutor/runs/tutorial-web-app-python-flask-prepare-tenant-sandbox
+              tutor cleanup --state-dir DIR --tenant contoso --client-id ID --client-secret-env SECRET
+            """)
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("The run's state folder.", valueName: "DIR"))
+    var stateDirectory: String
+
+    @OptionGroup var tenantOptions: TenantOptions
 
     func run() async throws {
-        throw ValidationError("tutor cleanup is not built yet")
+        let summary: CleanupSummary
+        do {
+            summary = try await execute()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
+        if summary.items.isEmpty {
+            print("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
+        }
+        for item in summary.items {
+            switch item.outcome {
+            case .deleted: print("deleted \(item.type) \(item.id)")
+            case .alreadyGone:
+                if let failure = item.failure {
+                    print("gone with what contained it: \(item.type) \(item.id)")
+                    printError("warning: the tutorial's cleanup request for it failed: \(failure.message)")
+                } else {
+                    print("already gone: \(item.type) \(item.id)")
+                }
+            case .kept: print("kept \(item.type) \(item.id)")
+            case .failed:
+                printError("error: \(item.failure?.message ?? "cannot delete \(item.type) \(item.id)")")
+            }
+        }
+        if !summary.isComplete { throw ExitCode(ExitStatus.stepFailed.rawValue) }
+    }
+
+    private func execute() async throws -> CleanupSummary {
+        let resolved = try await tenantOptions.resolve()
+        defer { resolved.stopSandbox() }
+        let client: CurlHTTPClient
+        do {
+            client = try CurlHTTPClient(
+                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile))
+        } catch {
+            throw RunnerError.usage("\(error)")
+        }
+        return try await RunStateCleanup.clean(
+            stateDirectory: URL(fileURLWithPath: stateDirectory), connection: resolved.connection, transport: client)
     }
 }

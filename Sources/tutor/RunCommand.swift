@@ -3,6 +3,7 @@ import Foundation
 import TutorDocument
 import TutorHTTP
 import TutorRunner
+import TutorScaffold
 import TutorSupport
 
 #if canImport(Glibc)
@@ -91,10 +92,10 @@ struct RunCommand: AsyncParsableCommand {
     private func execute() async throws {
         let parsed = try TutorialParser().parse(path: tutorial)
         for warning in parsed.warnings { printError(warning.description) }
-        if out != nil {
-            throw RunnerError.usage(
-                "--out is not available yet in this build; run `tutor render --state-dir DIR --out PATH` afterwards")
-        }
+        // Refuse an unusable --out before anything is done to the tenant.
+        let output = try out.map { try OutputTarget(path: $0) }
+        try output?.preflight(force: force)
+        let templateFolder = try output.map { _ in try TemplateLocator.resolve(nil) }
         let environment = ProcessInfo.processInfo.environment
         let resolved = try await tenantOptions.resolve(environment: environment)
         let connection = resolved.connection
@@ -151,6 +152,16 @@ struct RunCommand: AsyncParsableCommand {
                 toolVersion: Tutor.version),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
+        if let output, let templateFolder {
+            let values = try RunStateVariables(stateDirectory: state)
+            let time = try ProjectRenderer.fixedTime(environment: environment, fallback: values.startedAt ?? Date())
+            let rendered = try ProjectRenderer().render(
+                template: templateFolder, variables: values.variables, to: output, force: force, fixedTime: time)
+            if output != .standardOutput {
+                let line = "rendered \(rendered.paths.count) files into \(rendered.output)\n"
+                (json ? FileHandle.standardError : FileHandle.standardOutput).write(Data(line.utf8))
+            }
+        }
         if resolved.sandbox != nil, !json {
             printError(
                 "note: the sandbox ran inside this command and has stopped; start `tutor sandbox serve` before signing in with the app"

@@ -1,10 +1,237 @@
 import ArgumentParser
+import Foundation
+import TutorHTTP
+import TutorRunner
+import TutorSupport
+import TutorVerify
 
-/// `tutor verify` (not built yet).
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `tutor verify`: docs-author mode — run many tutorials, clean up, report failures by class and Markdown line.
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that tutorials still work: run each, clean up, report (JUnit, JSON, Markdown).",
+        discussion: """
+            Runs each tutorial in a fresh state folder (.tutor/verify/<run-id>/<n>-<tutorial> by default) \
+            with the names it creates made unique for this run, stops a tutorial at its first failing step \
+            (later steps are reported as skipped) and goes on with the next, then deletes everything the \
+            tutorial created, newest first, also after a failure (--keep-resources keeps it; `tutor cleanup \
+            --state-dir DIR` removes it later).
+
+            Failures are classed doc (a response that does not match the document, a 400 saying a request \
+            is invalid), environment (401/403, a missing permission, an unreachable tenant) or transient \
+            (retries used up on 429, 5xx or timeouts), and point at the file:line of the Markdown block, \
+            inside includes too. Standard output gets a Markdown summary (also appended to \
+            $GITHUB_STEP_SUMMARY when set) and, with GITHUB_ACTIONS=true, ::error annotations.
+
+            Exit codes: 0 every tutorial passed, 1 a tutorial failed, 64 usage, 69 every failure was an \
+            unreachable tenant, 73 a report cannot be written, 77 every failure was sign-in or permission, \
+            130 interrupted.
+
+            Examples:
+              tutor verify tutorials/*.md --junit junit.xml --report verify.json
+              tutor verify tutorials/*.md --jobs 4 --shard 2/3 --tenant contoso --client-id ID --client-secret-env SECRET
+            """)
+
+    @Argument(help: "The tutorials' Markdown files.")
+    var tutorials: [String]
+
+    @OptionGroup var tenantOptions: TenantOptions
+
+    @Option(
+        name: .customLong("var"),
+        help: ArgumentHelp("Set an input of every tutorial; such inputs are not made unique.", valueName: "NAME=VALUE"))
+    var variables: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report here.", valueName: "FILE"))
+    var junit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the JSON report here.", valueName: "FILE"))
+    var report: String?
+
+    @Option(name: .long, help: "Tutorials run at the same time.")
+    var jobs = 1
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Verify only share I of N (by a stable hash of each path), for CI matrices.", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(name: .customLong("keep-resources"), help: "Leave what the tutorials created in the tenant.")
+    var keepResources = false
+
+    @Option(
+        name: .customLong("state-root"),
+        help: ArgumentHelp("Where the tutorials' state folders go (default .tutor/verify/<run-id>).", valueName: "DIR"))
+    var stateRoot: String?
+
+    @Option(
+        name: .customLong("writes-per-second"),
+        help: ArgumentHelp("Graph writes per second for all jobs together; 0 for no limit.", valueName: "N"))
+    var writesPerSecond: Double = 10
+
+    @Option(name: .customLong("write-burst"), help: ArgumentHelp("Writes that may go at once.", valueName: "N"))
+    var writeBurst = 20
+
+    @Option(
+        name: .customLong("retry-budget"),
+        help: ArgumentHelp("Longest time one request may spend retrying, in seconds.", valueName: "SECONDS"))
+    var retryBudget: Double = 120
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more") }
+        guard writesPerSecond >= 0, writeBurst >= 1 else {
+            throw ValidationError("--writes-per-second must be 0 or more and --write-burst 1 or more")
+        }
+        guard retryBudget > 0 else { throw ValidationError("--retry-budget must be positive") }
+        for assignment in variables where assignment.firstIndex(of: "=").map({ $0 == assignment.startIndex }) ?? true {
+            throw ValidationError("--var takes NAME=VALUE, got \(assignment)")
+        }
+        if let shard {
+            do { _ = try Shard(parsing: shard) } catch {
+                throw ValidationError("\(error)".replacingOccurrences(of: "error: ", with: ""))
+            }
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("tutor verify is not built yet")
+        let status: ExitStatus
+        do {
+            status = try await execute()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw tutor.exitCode(reporting: error)
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    private func execute() async throws -> ExitStatus {
+        let environment = ProcessInfo.processInfo.environment
+        let shard = try self.shard.map { try Shard(parsing: $0) }
+        let selected = shard?.select(tutorials) ?? tutorials
+        if let shard {
+            printError("shard \(shard): \(selected.count) of \(tutorials.count) tutorial(s)")
+        }
+        var values: [String: String] = [:]
+        for assignment in variables {
+            let equals = assignment.firstIndex(of: "=")!
+            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        let resolved = try await tenantOptions.resolve(environment: environment)
+        defer { resolved.stopSandbox() }
+        // One client per job: a client sends one request at a time.
+        var clients: [any HTTPTransport] = []
+        do {
+            for _ in 0..<min(jobs, max(selected.count, 1)) {
+                clients.append(
+                    try CurlHTTPClient(
+                        configuration: .init(
+                            userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile)))
+            }
+        } catch {
+            throw RunnerError.usage("\(error)")
+        }
+        let runId = UniqueNames.newRunId()
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let root = stateRoot.map { URL(fileURLWithPath: $0) } ?? cwd.appendingPathComponent(".tutor/verify/\(runId)")
+        let options = VerifyOptions(
+            variables: values, stateRoot: root, jobs: jobs, keepResources: keepResources,
+            retryPolicy: RetryPolicy(budget: .milliseconds(Int64(retryBudget * 1000))),
+            writesPerSecond: writesPerSecond, writeBurst: writeBurst, runId: runId, shard: shard,
+            toolVersion: Tutor.version)
+
+        let interrupt = InterruptFlag()
+        let signals = Self.watchInterrupts(interrupt)
+        defer { signals.cancel() }
+        let verifier = Verifier(
+            connection: resolved.connection, transports: clients, options: options, interrupt: interrupt,
+            progress: { event in printError(Self.describe(event)) })
+        printError("verifying \(selected.count) tutorial(s) against \(resolved.connection.name), run \(runId)")
+        let result = await verifier.verify(selected)
+
+        if let report {
+            try write(Data(try result.jsonData()), to: report)
+        }
+        if let junit {
+            try write(Data(result.junitXML(hostname: ProcessInfo.processInfo.hostName).utf8), to: junit)
+        }
+        let markdown = result.markdownSummary()
+        var output = ""
+        if environment["GITHUB_ACTIONS"] == "true" { output += result.githubAnnotations() }
+        output += markdown
+        FileHandle.standardOutput.write(Data(output.utf8))
+        if let summaryFile = environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
+            if !FileManager.default.fileExists(atPath: summaryFile) {
+                FileManager.default.createFile(atPath: summaryFile, contents: nil)
+            }
+            if let handle = FileHandle(forWritingAtPath: summaryFile) {
+                handle.seekToEndOfFile()
+                handle.write(Data(markdown.utf8))
+                try? handle.close()
+            } else {
+                printError("warning: cannot append the summary to \(summaryFile)")
+            }
+        }
+        return result.exitStatus
+    }
+
+    private func write(_ data: Data, to path: String) throws {
+        do {
+            try AtomicFile.write(data, to: URL(fileURLWithPath: path))
+        } catch {
+            throw VerifyError.cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    static func describe(_ event: VerifyProgress) -> String {
+        switch event {
+        case .started(let index, let total, let path):
+            return "[\(index + 1)/\(total)] \(path): running"
+        case .finished(let index, let total, let result):
+            let seconds = String(format: "%.1f s", Double(result.durationMs) / 1000)
+            switch result.status {
+            case .passed: return "[\(index + 1)/\(total)] \(result.path): passed (\(seconds))"
+            case .skipped: return "[\(index + 1)/\(total)] \(result.path): not run"
+            case .failed:
+                let failure = result.failure
+                let place = failure?.location.map { " at \($0)" } ?? ""
+                return
+                    "[\(index + 1)/\(total)] \(result.path): FAILED (\(failure?.failureClass.rawValue ?? "?"))\(place): \(failure?.message ?? "") (\(seconds))"
+            }
+        }
+    }
+
+    /// SIGINT raises `flag` (no new tutorial starts; running ones stop and are cleaned up); a second one exits at once.
+    private static func watchInterrupts(_ flag: InterruptFlag) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
+            flag.raise()
+            FileHandle.standardError.write(
+                Data("\ninterrupting: cleaning up what was created (Ctrl-C again to quit now)\n".utf8))
+        }
+        source.resume()
+        return source
+    }
+}
+
+extension TenantOptions.Resolved {
+    /// Stops the sandbox started for this command, if one was (waits until it has stopped).
+    func stopSandbox() {
+        guard let sandbox else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await sandbox.stop()
+            done.signal()
+        }
+        done.wait()
     }
 }

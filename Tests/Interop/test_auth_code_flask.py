@@ -26,9 +26,11 @@ def free_port():
 
 def build_flask_app(sandbox, registered, session_dir):
     import identity.flask
+    from cachelib import FileSystemCache
 
     app = Flask(__name__)
-    app.config.update(SESSION_TYPE="filesystem", SESSION_FILE_DIR=str(session_dir), SECRET_KEY=uuid.uuid4().hex)
+    app.config.update(
+        SESSION_TYPE="cachelib", SESSION_CACHELIB=FileSystemCache(str(session_dir)), SECRET_KEY=uuid.uuid4().hex)
     auth = identity.flask.Auth(
         app, authority=sandbox.authority, client_id=registered.app_id, client_credential=registered.secret,
         redirect_uri=registered.redirect_uri)

@@ -296,3 +296,55 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("Include confinement through symbolic links")
+struct SymbolicLinkTests {
+    @Test func aLinkThatLeavesTheFolderIsRefused() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tutor-link-\(UUID().uuidString)")
+        let folder = base.appendingPathComponent("tutorial")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("inc"), withIntermediateDirectories: true)
+        try Data("outside text\n".utf8).write(to: base.appendingPathComponent("outside.md"))
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("inc/link.md").path, withDestinationPath: base.path + "/outside.md")
+        try Data("inside text\n".utf8).write(to: folder.appendingPathComponent("inc/inside.md"))
+        try Data("# T\n\n## S\n\n[!INCLUDE [l](inc/link.md)]\n\n[!INCLUDE [i](inc/inside.md)]\n".utf8)
+            .write(to: folder.appendingPathComponent("t.md"))
+        #expect {
+            _ = try TutorialParser().parse(path: folder.appendingPathComponent("t.md").path)
+        } throws: { error in
+            guard case .invalid(let diagnostics) = error as? DocumentError else { return false }
+            return diagnostics.map(\.message) == ["include path 'inc/link.md' leaves the tutorial's folder"]
+                && diagnostics.first?.location.line == 5
+        }
+    }
+}
+
+@Suite("Front matter scalars")
+struct FrontMatterTests {
+    @Test(arguments: [
+        ("", JSONValue.null), ("~", .null), ("null", .null), ("true", .bool(true)), ("False", .bool(false)),
+        ("5000", .number(5000)), ("-1.5", .number(-1.5)), ("1e3", .number(1000)), ("0x1F", .number(31)),
+        ("0o17", .number(15)), ("yes", .string("yes")), ("1.2.3", .string("1.2.3")), ("-", .string("-")),
+        (".inf", .string(".inf")), ("03/19/2024", .string("03/19/2024")), ("e", .string("e")),
+    ])
+    func plainScalarsFollowTheCoreSchema(_ text: String, _ expected: JSONValue) {
+        #expect(FrontMatter.plainScalar(text) == expected)
+    }
+
+    @Test func quotedScalarsStayStrings() throws {
+        var source = SourceText(bytes: Array("---\na: 'true'\nb: \"5\"\nc: 5\nd: [x, 2]\n---\n# T\n".utf8))
+        guard case .success(let found?) = FrontMatter.extract(from: &source) else {
+            Issue.record("front matter not read")
+            return
+        }
+        #expect(
+            found.members == [
+                .init("a", .string("true")), .init("b", .string("5")), .init("c", .number(5)),
+                .init("d", .array([.string("x"), .number(2)])),
+            ])
+        #expect(source.line(2).allSatisfy { $0 == UInt8(ascii: " ") })
+        #expect(source.line(7).text == "# T")
+    }
+}

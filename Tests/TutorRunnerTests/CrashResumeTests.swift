@@ -36,13 +36,15 @@ import TutorSupport
 
     /// Starts `tutor run` for `appName`; kills it after `killAfter` if given; returns its exit status and output.
     static func runTutor(
-        appName: String, state: URL, environment: [String: String], killAfter: Duration?
+        appName: String, state: URL, environment: [String: String], killAfter: Duration?, signal: Int32 = SIGKILL,
+        extraArguments: [String] = []
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = tutorExecutable
-        process.arguments = [
-            "run", SandboxHarness.tutorialPath, "--state-dir", state.path, "--var", "appName=\(appName)", "-v",
-        ]
+        process.arguments =
+            [
+                "run", SandboxHarness.tutorialPath, "--state-dir", state.path, "--var", "appName=\(appName)", "-v",
+            ] + extraArguments
         process.environment = environment
         let outputFile = state.deletingLastPathComponent().appendingPathComponent(
             "\(state.lastPathComponent)-\(UUID().uuidString).log")
@@ -52,8 +54,17 @@ import TutorSupport
         process.standardError = handle
         try process.run()
         if let killAfter {
+            if signal == SIGINT {
+                // SIGINT must arrive once the run has started (and its handler is installed).
+                for _ in 0..<500 where process.isRunning {
+                    let text = String(
+                        decoding: FileManager.default.contents(atPath: outputFile.path) ?? Data(), as: UTF8.self)
+                    if text.contains("[2]") { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
             try await Task.sleep(for: killAfter)
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, signal)
         }
         while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         try handle.close()
@@ -62,26 +73,65 @@ import TutorSupport
             status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal, output: output)
     }
 
-    @Test func killedRunsResumeWithExactlyOnceResources() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.tutorExecutable.path), "build tutor first")
-        let root = Fixture.temporaryDirectory()
+    /// A sandbox served from a home under `root` (so that `tutor run` finds it as the running
+    /// `serve`), with `latencyMs` so that signals land mid-run, and the environment that points there.
+    static func sandboxForProcesses(root: URL, latencyMs: Int) async throws -> (SandboxHarness, [String: String]) {
         let stateHome = root.appendingPathComponent("xdg")
         let home = SandboxHome(url: stateHome.appendingPathComponent("tutor/sandbox"))
         try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
-        // A little latency so that the kills land in the middle of the run.
-        let harness = try await SandboxHarness.start(faults: FaultOptions(latencyMs: 15), home: home)
-        defer { Task { await harness.sandbox.stop() } }
+        let harness = try await SandboxHarness.start(faults: FaultOptions(latencyMs: latencyMs), home: home)
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_STATE_HOME"] = stateHome.path
         environment["NO_COLOR"] = "1"
+        return (harness, environment)
+    }
+
+    @Test func interruptSavesAndExits130ThenResumes() async throws {
+        let root = Fixture.temporaryDirectory()
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40)
+        defer { Task { await harness.sandbox.stop() } }
+        let state = root.appendingPathComponent("state")
+        let interrupted = try await Self.runTutor(
+            appName: "interrupted-app", state: state, environment: environment, killAfter: .milliseconds(150),
+            signal: SIGINT)
+        #expect(interrupted.status == 130, "\(interrupted.output)")
+        let (record, _) = try #require(try RunStateStore(directory: state).load())
+        #expect(record.status == "interrupted")
+        let project = root.appendingPathComponent("project")
+        let rerun = try await Self.runTutor(
+            appName: "interrupted-app", state: state, environment: environment, killAfter: nil,
+            extraArguments: ["--out", project.path])
+        #expect(rerun.status == 0, "\(rerun.output)")
+        #expect(rerun.output.contains("Resuming"))
+        // --out renders the project once the run is done; .env holds the secret, mode 0600.
+        let dotEnv = project.appendingPathComponent(".env")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dotEnv.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let secrets = try JSONDecoder().decode(
+            SecretsFile.self, from: Data(contentsOf: RunStateStore(directory: state).secretsURL))
+        let envText = try String(contentsOf: dotEnv, encoding: .utf8)
+        #expect(envText.contains(try #require(secrets.outputs["CLIENT_SECRET"])))
+        #expect(!rerun.output.contains(try #require(secrets.outputs["CLIENT_SECRET"])))
+        try await harness.expectExactlyOnce(
+            appName: "interrupted-app", secretsFile: RunStateStore(directory: state).secretsURL)
+    }
+
+    @Test func killedRunsResumeWithExactlyOnceResources() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.tutorExecutable.path), "build tutor first")
+        let root = Fixture.temporaryDirectory()
+        // Enough latency that a kill within the first 500 ms after step 2 starts lands mid-run on a
+        // fast machine too; runs that finish first do not count, and the loop goes on until it has
+        // ten kills (bounded, so that a machine where nothing can be killed fails the test).
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40)
+        defer { Task { await harness.sandbox.stop() } }
 
         var outputs = ""
         var kills = 0
         var generator = SystemRandomNumberGenerator()
-        for index in 0..<10 {
+        for index in 0..<20 where kills < 10 {
             let appName = "crash-app-\(index)"
             let state = root.appendingPathComponent("state-\(index)")
-            let killAfter = Duration.milliseconds(Int.random(in: 60...700, using: &generator))
+            let killAfter = Duration.milliseconds(Int.random(in: 0...500, using: &generator))
             let killed = try await Self.runTutor(
                 appName: appName, state: state, environment: environment, killAfter: killAfter)
             outputs += killed.output
@@ -94,7 +144,7 @@ import TutorSupport
                 appName: appName, secretsFile: RunStateStore(directory: state).secretsURL)
         }
 
-        #expect(kills >= 8, "only \(kills) of 10 runs were killed before they finished")
+        #expect(kills == 10, "only \(kills) of 20 runs were killed before they finished")
 
         // Secret hygiene: each app's secret is in its secrets.json only.
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)

@@ -32,8 +32,14 @@ final class FakeGraph: HTTPTransport, @unchecked Sendable {
     private(set) var log: [String] = []
     var roles: [String] = ["Application.ReadWrite.All"]
     var counter = 0
+    var tokenLifetime: TimeInterval = 3600
+    private var tokenCount = 0
+    private var pendingDeviceCodes = 1
+
+    var tokenRequests: Int { lock.withLock { tokenCount } }
 
     static func makeToken(roles: [String], scp: String? = nil, expiresIn: TimeInterval = 3600) -> String {
+        // The payload's exp decides renewal; the signature is not checked by the runner.
         func encode(_ value: JSONValue) -> String {
             Data(value.serialized().utf8).base64EncodedString()
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -105,8 +111,31 @@ final class FakeGraph: HTTPTransport, @unchecked Sendable {
     }
 
     private func route(_ request: HTTPRequest, path: String, query: String) throws -> HTTPResponse {
+        if path.hasSuffix("/oauth2/v2.0/devicecode") {
+            return json(
+                200,
+                .object([
+                    .init("device_code", .string("device-123")), .init("user_code", .string("ABCD-1234")),
+                    .init("verification_uri", .string("https://login.test/device")), .init("interval", .number(0.01)),
+                    .init("expires_in", .number(60)),
+                    .init("message", .string("Open https://login.test/device and enter ABCD-1234")),
+                ]))
+        }
         if path.hasSuffix("/oauth2/v2.0/token") {
+            tokenCount += 1
             let form = String(decoding: request.body ?? Data(), as: UTF8.self)
+            if form.contains("device_code=device-123") {
+                if pendingDeviceCodes > 0 {
+                    pendingDeviceCodes -= 1
+                    return json(400, .object([.init("error", .string("authorization_pending"))]))
+                }
+                return json(
+                    200,
+                    .object([
+                        .init("access_token", .string(Self.makeToken(roles: roles))),
+                        .init("expires_in", .number(3600)), .init("refresh_token", .string("refresh-1")),
+                    ]))
+            }
             guard form.contains("client_secret=right-secret") else {
                 return json(
                     401,
@@ -118,8 +147,8 @@ final class FakeGraph: HTTPTransport, @unchecked Sendable {
             return json(
                 200,
                 .object([
-                    .init("access_token", .string(Self.makeToken(roles: roles))), .init("expires_in", .number(3600)),
-                    .init("token_type", .string("Bearer")),
+                    .init("access_token", .string(Self.makeToken(roles: roles, expiresIn: tokenLifetime))),
+                    .init("expires_in", .number(tokenLifetime)), .init("token_type", .string("Bearer")),
                 ]))
         }
         guard request.headers.contains(where: { $0.name == "Authorization" && $0.value.hasPrefix("Bearer ") }) else {
@@ -314,7 +343,7 @@ enum Fixture {
                 variables: variables, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: RetryPolicy(
                     initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50),
-                    maximumPollDelay: .milliseconds(20), budget: .seconds(10)),
+                    maximumPollDelay: .milliseconds(20), budget: .seconds(120)),
                 lostResponseRecheck: .milliseconds(100), toolVersion: "test"),
             observer: observer, interrupt: interrupt)
     }

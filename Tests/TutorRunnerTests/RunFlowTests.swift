@@ -92,6 +92,20 @@ import TutorSupport
         #expect(graph.applicationsSnapshot.count == 1)
     }
 
+    @Test func objectCreatedWithAnUndocumentedAnswerStaysInTheLedger() async throws {
+        let graph = FakeGraph()
+        var tutorial = Fixture.tutorial()
+        tutorial.steps[0].requests[0].expectation?.body = #"{"displayName": "not what Graph answers"}"#
+        let state = Fixture.temporaryDirectory()
+        await #expect(throws: RunnerError.self) {
+            _ = try await Fixture.runner(graph, state: state, tutorial: tutorial).run()
+        }
+        let (record, _) = try #require(try RunStateStore(directory: state).load())
+        let created = try #require(graph.applicationsSnapshot.first)
+        #expect(record.resources.map(\.id) == [created.id])
+        #expect(record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(created.id)")
+    }
+
     @Test func lostCreateAnswerIsFoundByItsLookup() async throws {
         let graph = FakeGraph()
         graph.inject("POST /applications", [.loseAnswer])
@@ -237,5 +251,29 @@ import TutorSupport
         #expect(throws: RunnerError.self) { _ = try store.acquire() }
         close(held)
         close(try store.acquire())
+    }
+
+    @Test func tokensNearExpiryAreRenewed() async throws {
+        let graph = FakeGraph()
+        graph.tokenLifetime = 60  // inside the five-minute margin: renewed before every request
+        _ = try await Fixture.runner(graph, state: Fixture.temporaryDirectory()).run()
+        #expect(graph.tokenRequests > 3)
+        let steady = FakeGraph()
+        _ = try await Fixture.runner(steady, state: Fixture.temporaryDirectory()).run()
+        #expect(steady.tokenRequests == 1)
+    }
+
+    @Test func deviceCodeSignInPollsUntilApproved() async throws {
+        let graph = FakeGraph()
+        let prompts = TextSink()
+        var connection = Fixture.connection()
+        connection.credential = .deviceCode(clientId: "public-client")
+        let tokens = TokenProvider(
+            connection: connection, transport: graph, scopes: ["Application.ReadWrite.All"],
+            prompt: { prompts.append($0) })
+        let token = try await tokens.token()
+        #expect(AccessTokenClaims(token: token)?.roles == ["Application.ReadWrite.All"])
+        #expect(prompts.text.contains("ABCD-1234"))
+        #expect(graph.tokenRequests == 2)  // one "authorization_pending", then the token
     }
 }

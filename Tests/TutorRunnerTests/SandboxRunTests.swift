@@ -258,6 +258,23 @@ struct SandboxHarness {
         }
     }
 
+    @Test func untrustedCertificateIsRefused() async throws {
+        let harness = try await SandboxHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        // Without the sandbox CA, TLS verification fails: nothing is sent, exit 69 with a hint.
+        let untrusting = try CurlHTTPClient(configuration: .init(userAgent: "tutor/test"))
+        do {
+            _ = try await TutorialRunner(
+                tutorial: try tutorial(), connection: harness.connection(), transport: untrusting,
+                options: RunOptions(stateDirectory: Fixture.temporaryDirectory(), toolVersion: "test")
+            ).run()
+            Issue.record("expected a TLS failure")
+        } catch let error as RunnerError {
+            #expect(error.exitStatus == .unavailable)
+            #expect(error.description.contains("--ca-file"))
+        }
+    }
+
     @Test func graphBadRequestExitsOneWithTheGraphMessage() async throws {
         let harness = try await SandboxHarness.start()
         defer { Task { await harness.sandbox.stop() } }

@@ -46,6 +46,16 @@ struct GraphAuthorizationTests {
         }
     }
 
+    @Test func bearerHeaderParsing() {
+        #expect(GraphAPI.bearerToken("Bearer abc.def") == "abc.def")
+        #expect(GraphAPI.bearerToken("bearer   abc  ") == "abc")
+        #expect(GraphAPI.bearerToken("BEARER\tabc") == nil)
+        #expect(GraphAPI.bearerToken("Bearer ") == nil)
+        #expect(GraphAPI.bearerToken("Bearerabc") == nil)
+        #expect(GraphAPI.bearerToken("Basic abc") == nil)
+        #expect(GraphAPI.bearerToken("") == nil)
+    }
+
     @Test func identitySideViewOfTheAdminApp() async throws {
         let harness = GraphHarness()
         let directory = harness.directory

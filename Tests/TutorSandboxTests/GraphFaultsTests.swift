@@ -27,6 +27,12 @@ struct GraphFaultsTests {
         #expect(a.contains(.proceed))
     }
 
+    @Test func retryAfterText() {
+        #expect(FaultInjector.retryAfterText(0.25) == "0.25")
+        #expect(FaultInjector.retryAfterText(1) == "1")
+        #expect(FaultInjector.retryAfterText(0.1) == "0.10")
+    }
+
     @Test func rejectsOutOfRangeKnobs() {
         #expect(FaultOptions(throttleRate: 1.5).problem != nil)
         #expect(FaultOptions(faultRate: -0.1).problem != nil)
@@ -133,6 +139,35 @@ struct GraphFaultsTests {
             #expect(principal.status == 400)
             #expect(principal.errorCode == "NoBackingApplicationObject")
             #expect(await graph.directory.application(appId: appId) != nil)
+        }
+    }
+
+    @Test func lagEnds() async throws {
+        let directory = GraphHarness().directory
+        await directory.hide(["some-id"], for: .milliseconds(1))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await directory.isHidden("some-id") == false)
+        await directory.hide(["other-id"], for: .seconds(600))
+        #expect(await directory.isHidden("OTHER-ID"))
+    }
+
+    @Test func lagHidesPrincipalsFromGrants() async throws {
+        let lagging = GraphHarness(faults: FaultOptions(replicationLagMs: 600_000))
+        let appId = GraphHarness.adminAppId
+        // Hide an existing principal the way a create under replication lag does.
+        let principalId = try #require(
+            await lagging.directory.snapshot.servicePrincipals.first { $0.appId == appId }?.id)
+        await lagging.directory.hide([principalId], for: .seconds(600))
+        try await lagging.run { graph in
+            let resource = try #require(
+                try await graph.send(.get, "/v1.0/servicePrincipals(appId='\(WellKnownGraph.appId)')").string("id"))
+            let grant = try await graph.send(
+                .post, "/v1.0/oauth2PermissionGrants",
+                json:
+                    #"{"clientId": "\#(principalId)", "consentType": "AllPrincipals", "resourceId": "\#(resource)", "scope": "openid"}"#
+            )
+            #expect(grant.status == 404)
+            #expect(try await graph.send(.get, "/v1.0/servicePrincipals/\(principalId)").status == 404)
         }
     }
 

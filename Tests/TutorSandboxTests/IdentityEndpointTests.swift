@@ -66,6 +66,8 @@ struct IdentityEndpointTests {
             #expect(principal.appId == harness.identity.adminClientId)
             #expect(principal.roles.isSuperset(of: ["Application.ReadWrite.All", "Organization.Read.All"]))
             #expect(principal.userObjectId == nil)
+            let servicePrincipal = await harness.directory.findServicePrincipal(.appId(harness.identity.adminClientId))
+            #expect(jwtClaims(token)["oid"]?.stringValue == servicePrincipal?.id)
             // The token works on Graph.
             let organization = try await client.execute(
                 uri: "/v1.0/organization", method: .get, headers: [.authorization: "Bearer \(token)"])
@@ -187,6 +189,18 @@ struct IdentityEndpointTests {
             #expect(response.status == .found)
             #expect(response.locationParameters["error"] == "consent_required")
             #expect(response.locationParameters["error_description"]?.contains("AADSTS65001") == true)
+            #expect(response.locationParameters["state"] == "state-123")
+        }
+    }
+
+    @Test("A silent request (prompt=none) answers login_required to the app")
+    func silentRequest() async throws {
+        let harness = try await IdentityHarness.make()
+        let app = try await harness.registerApp()
+        try await harness.test { client in
+            let response = try await client.get(authorizeURI(harness, clientId: app.appId, extra: [("prompt", "none")]))
+            #expect(response.status == .found)
+            #expect(response.locationParameters["error"] == "login_required")
             #expect(response.locationParameters["state"] == "state-123")
         }
     }

@@ -18,7 +18,7 @@ struct IdentityHarness: Sendable {
 
     static func make() async throws -> IdentityHarness {
         let identity = SandboxTenantIdentity.random()
-        let secret = SandboxBootstrap.generateClientSecret()
+        let secret = SecretHasher.newClientSecret()
         let state = TenantDirectory.bootstrap(
             tenantId: identity.tenantId, subdomain: identity.subdomain, adminAppId: identity.adminClientId,
             adminSecret: secret)

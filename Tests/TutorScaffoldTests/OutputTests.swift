@@ -136,3 +136,27 @@ struct OutputTests {
         #expect(error.exitStatus == .usage)
     }
 }
+
+@Suite("Output preflight")
+struct OutputPreflightTests {
+    @Test func preflightRefusesWhatWritingWouldRefuse() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("x".utf8).write(to: folder.appendingPathComponent("p.tgz"))
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("full"), withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("full/a"))
+        let archive = OutputTarget.archive(folder.appendingPathComponent("p.tgz"), .tarGzip)
+        #expect(throws: ScaffoldError.self) { try archive.preflight(force: false) }
+        try archive.preflight(force: true)
+        let full = OutputTarget.directory(folder.appendingPathComponent("full"))
+        #expect(throws: ScaffoldError.self) { try full.preflight(force: false) }
+        try full.preflight(force: true)
+        try OutputTarget.directory(folder.appendingPathComponent("new")).preflight(force: false)
+        let orphan = OutputTarget.directory(folder.appendingPathComponent("missing/new"))
+        let error = try #require(throws: ScaffoldError.self) { try orphan.preflight(force: false) }
+        #expect(error.exitStatus == .cannotCreate)
+        try OutputTarget.standardOutput.preflight(force: false)
+        #expect(TestSupport.listing(folder) == ["full", "full/a", "p.tgz"])
+    }
+}

@@ -95,3 +95,20 @@ struct VariableTests {
         }
     }
 }
+
+@Suite("Template variables, several problems")
+struct VariableProblemsTests {
+    @Test func everyProblemIsReportedAtOnce() throws {
+        let template = try ProjectTemplate(folder: TestSupport.flaskTemplate)
+        let error = try #require(throws: ScaffoldError.self) {
+            try template.render(values: ["CLIENT_ID": "nope", "CLIENT_SECRET": ""])
+        }
+        #expect(error.exitStatus == .dataError)
+        let lines = error.description.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0].contains("CLIENT_ID 'nope' is invalid"))
+        #expect(lines[1].contains("CLIENT_SECRET is invalid"))
+        #expect(lines[2].contains("AUTHORITY"))
+        #expect(lines[3].contains("REDIRECT_URI"))
+    }
+}

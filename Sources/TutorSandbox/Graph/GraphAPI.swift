@@ -162,21 +162,33 @@ public struct GraphAPI: Sendable {
     }
 
     private func authenticate(_ request: GraphRequest) async throws -> GraphCaller {
-        let header = request.headers["authorization"] ?? ""
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-            !parts[1].trimmingCharacters(in: .whitespaces).isEmpty
-        else {
+        guard let token = Self.bearerToken(request.headers["authorization"] ?? "") else {
             throw GraphFailure(
                 401, "InvalidAuthenticationToken", "Access token is empty.", headers: Self.challengeHeaders)
         }
         do {
-            return try await tokens.graphCaller(forAccessToken: String(parts[1]).trimmingCharacters(in: .whitespaces))
+            return try await tokens.graphCaller(forAccessToken: token)
         } catch {
             throw GraphFailure(
                 401, "InvalidAuthenticationToken", "Access token validation failure: \(error)",
                 headers: Self.challengeHeaders)
         }
+    }
+
+    /// The token of a `Bearer` authorization header, or nil. Works on bytes: tokens are long,
+    /// and Foundation's trimming would bridge every one through UTF-16.
+    static func bearerToken(_ header: String) -> String? {
+        var bytes = Substring(header).utf8[...]
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count,
+            zip(bytes.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            bytes.dropFirst(scheme.count).first == UInt8(ascii: " ")
+        else { return nil }
+        bytes = bytes.dropFirst(scheme.count)
+        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes.removeFirst() }
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
+        guard !bytes.isEmpty else { return nil }
+        return String(Substring(bytes))
     }
 
     static let challengeHeaders = [

@@ -120,3 +120,28 @@ extension JSONValue {
 func isGUID(_ text: String) -> Bool {
     text.count == 36 && UUID(uuidString: text) != nil
 }
+
+extension StringProtocol {
+    /// Case-insensitive equality as Graph compares keys and names: ASCII byte by byte (ids,
+    /// names), anything else through Foundation.
+    func equalsIgnoringCase<Other: StringProtocol>(_ other: Other) -> Bool {
+        var left = utf8.makeIterator()
+        var right = other.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?) where a < 0x80 && b < 0x80:
+                if a == b { continue }
+                let lowerA = (0x41...0x5A).contains(a) ? a | 0x20 : a
+                let lowerB = (0x41...0x5A).contains(b) ? b | 0x20 : b
+                if lowerA != lowerB { return false }
+            case (let a?, let b?) where a >= 0x80 || b >= 0x80:
+                return String(self).caseInsensitiveCompare(String(other)) == .orderedSame
+            default:
+                // One side ended: equal only if what remains folds away, which ASCII never does.
+                return String(self).caseInsensitiveCompare(String(other)) == .orderedSame
+            }
+        }
+    }
+}

@@ -75,7 +75,7 @@ struct GraphOperations {
         if path.lowercased().hasPrefix("/v1.0") { path = path.dropFirst(5) }
         var segments: [Segment] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
-            let text = String(raw).removingPercentEncoding ?? String(raw)
+            let text = raw.contains("%") ? (String(raw).removingPercentEncoding ?? String(raw)) : String(raw)
             if Self.casts.contains(text.lowercased()) { continue }
             var name = text
             var key: String?
@@ -154,9 +154,11 @@ struct GraphOperations {
     func methodNotAllowed() -> GraphFailure { GraphFailure.methodNotAllowed }
 
     /// A single object, with `$select` applied.
-    func entity(_ object: JSONValue, entitySet: String, typeName: String, status: Int = 200) throws -> GraphResponse {
+    func entity(
+        _ object: JSONValue, entitySet: String, typeName: String, status: Int = 200, defaultProperties: [String]? = nil
+    ) throws -> GraphResponse {
         let query = try query()
-        let selected = try select(object, query.select, typeName: typeName)
+        let selected = try select(object, query.select ?? defaultProperties, typeName: typeName)
         let context =
             query.select.map { "\(entitySet)(\($0.joined(separator: ",")))/$entity" } ?? "\(entitySet)/$entity"
         return .json(status, .object([.init("@odata.context", contextURL(context))] + (selected.objectMembers ?? [])))
@@ -166,7 +168,7 @@ struct GraphOperations {
         guard let names, let members = object.objectMembers else { return object }
         var result: [JSONValue.JSONMember] = members.filter { $0.key == "@odata.type" }
         for name in names {
-            guard let member = members.first(where: { $0.key.caseInsensitiveCompare(name) == .orderedSame }) else {
+            guard let member = members.first(where: { $0.key.equalsIgnoringCase(name) }) else {
                 throw GraphFailure(
                     400, "BadRequest",
                     "Could not find a property named '\(name)' on type 'microsoft.graph.\(typeName)'.")
@@ -179,7 +181,7 @@ struct GraphOperations {
     /// A collection page: filter, order, page (`$top`, `@odata.nextLink`), select.
     func collection(
         _ items: [JSONValue], entitySet: String, typeName: String, filterable: Set<String>, pageSize: Int = 100,
-        hiddenFromOutput: Set<String> = []
+        hiddenFromOutput: Set<String> = [], defaultProperties: [String]? = nil
     ) throws -> GraphResponse {
         let query = try query()
         var items = items
@@ -213,7 +215,7 @@ struct GraphOperations {
         var page: [JSONValue] = []
         for item in items[start..<end] {
             let shown = hiddenFromOutput.isEmpty ? item : Self.removing(hiddenFromOutput, from: item)
-            page.append(try select(shown, query.select, typeName: typeName))
+            page.append(try select(shown, query.select ?? defaultProperties, typeName: typeName))
         }
         let context = query.select.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
         var members: [(String, JSONValue)] = [("@odata.context", contextURL(context))]
@@ -250,7 +252,7 @@ struct GraphOperations {
             return try collection([rendered], entitySet: "organization", typeName: "organization", filterable: ["id"])
         }
         let id = segments[0].key.map(Self.unquote) ?? segments[1].name
-        guard segments.count <= 2, id.caseInsensitiveCompare(organization.id) == .orderedSame else {
+        guard segments.count <= 2, id.equalsIgnoringCase(organization.id) else {
             throw GraphFailure.notFound(id)
         }
         return try entity(rendered, entitySet: "organization", typeName: "organization")
@@ -392,6 +394,12 @@ struct GraphOperations {
                 GraphRender.servicePrincipal(
                     principal, application: await directory.application(appId: principal.appId)),
                 entitySet: "servicePrincipals", typeName: "servicePrincipal")
+        case "PATCH":
+            try require(GraphPermissions.applicationsWrite)
+            let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
+                try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
+            try await directory.updateServicePrincipal(key, properties)
+            return .noContent
         case "DELETE":
             try require(GraphPermissions.applicationsWrite)
             try await directory.deleteServicePrincipal(key)
@@ -535,7 +543,7 @@ struct GraphOperations {
         case "GET":
             try require(GraphPermissions.userFlowsRead)
             guard let flow = await directory.findUserFlow(id: flowId) else { throw GraphFailure.notFound(flowId) }
-            guard flow.includeApplications.contains(where: { $0.caseInsensitiveCompare(appId) == .orderedSame }) else {
+            guard flow.includeApplications.contains(where: { $0.equalsIgnoringCase(appId) }) else {
                 throw GraphFailure.notFound(appId)
             }
             return try entity(
@@ -559,13 +567,16 @@ struct GraphOperations {
         guard let key else {
             return try collection(
                 await directory.visibleUsers().map(GraphRender.user), entitySet: "users", typeName: "user",
-                filterable: ["displayname", "mail", "userprincipalname", "id", "usertype", "identities"])
+                filterable: ["displayname", "mail", "userprincipalname", "id", "usertype", "identities"],
+                defaultProperties: GraphRender.userDefaultProperties)
         }
         if segments.count > (segments[0].key == nil ? 2 : 1) {
             throw GraphFailure.unknownSegment(segments.last?.name ?? "")
         }
         guard let user = await directory.findUser(key) else { throw GraphFailure.notFound(key) }
-        return try entity(GraphRender.user(user), entitySet: "users", typeName: "user")
+        return try entity(
+            GraphRender.user(user), entitySet: "users", typeName: "user",
+            defaultProperties: GraphRender.userDefaultProperties)
     }
 
     func me(_ segments: [Segment]) async throws -> GraphResponse {
@@ -576,6 +587,8 @@ struct GraphOperations {
         try require(GraphPermissions.me)
         if segments.count > 1 { throw GraphFailure.unknownSegment(segments[1].name) }
         guard let user = await directory.findUser(userId) else { throw GraphFailure.notFound(userId) }
-        return try entity(GraphRender.user(user), entitySet: "users", typeName: "user")
+        return try entity(
+            GraphRender.user(user), entitySet: "users", typeName: "user",
+            defaultProperties: GraphRender.userDefaultProperties)
     }
 }

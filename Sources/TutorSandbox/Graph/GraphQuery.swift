@@ -141,14 +141,14 @@ indirect enum FilterExpression: Sendable {
         var current: JSONValue? = object
         for segment in path.split(separator: "/") where !segment.lowercased().hasPrefix("microsoft.graph.") {
             guard let members = current?.objectMembers else { return nil }
-            current = members.first { $0.key.caseInsensitiveCompare(segment) == .orderedSame }?.value
+            current = members.first { $0.key.equalsIgnoringCase(segment) }?.value
         }
         return current
     }
 
     static func equal(_ actual: JSONValue?, _ expected: JSONValue) -> Bool {
         switch (actual ?? .null, expected) {
-        case (.string(let left), .string(let right)): return left.caseInsensitiveCompare(right) == .orderedSame
+        case (.string(let left), .string(let right)): return left.equalsIgnoringCase(right)
         case (let left, let right): return left == right
         }
     }

@@ -35,32 +35,43 @@ enum GraphRender {
 
     static func servicePrincipal(_ principal: SandboxServicePrincipal, application: SandboxApplication?) -> JSONValue {
         let replyUrls = application.map { $0.redirectUris + $0.spaRedirectUris + $0.publicClientRedirectUris } ?? []
+        let extra = principal.properties ?? [:]
+        let homepage: JSONValue = extra["homepage"] ?? application?.properties["web"]?["homePageUrl"] ?? .null
+        let description: JSONValue = extra["description"] ?? .null
+        let assignmentRequired: JSONValue = extra["appRoleAssignmentRequired"] ?? .bool(false)
+        let loginUrl: JSONValue = extra["loginUrl"] ?? .null
+        let notes: JSONValue = extra["notes"] ?? .null
+        let emails: JSONValue = extra["notificationEmailAddresses"] ?? .array([])
+        let singleSignOn: JSONValue = extra["preferredSingleSignOnMode"] ?? .null
+        let appDescription: JSONValue = application?.properties["description"] ?? .null
+        let audience: JSONValue = application?.properties["signInAudience"] ?? .string("AzureADMyOrg")
+        let appDisplayName = application?.displayName ?? principal.displayName
         return .members([
             ("id", .string(principal.id)),
             ("deletedDateTime", .null),
             ("accountEnabled", .bool(principal.accountEnabled)),
             ("alternativeNames", .array([])),
-            ("appDisplayName", .string(application?.displayName ?? principal.displayName)),
-            ("appDescription", application?.properties["description"] ?? .null),
+            ("appDisplayName", .string(appDisplayName)),
+            ("appDescription", appDescription),
             ("appId", .string(principal.appId)),
             ("applicationTemplateId", .null),
             ("appOwnerOrganizationId", .string(principal.appOwnerOrganizationId)),
-            ("appRoleAssignmentRequired", .bool(false)),
+            ("appRoleAssignmentRequired", assignmentRequired),
             ("createdDateTime", GraphDate.value(principal.createdDateTime)),
-            ("description", .null),
+            ("description", description),
             ("disabledByMicrosoftStatus", .null),
             ("displayName", .string(principal.displayName)),
-            ("homepage", application?.properties["web"]?["homePageUrl"] ?? .null),
-            ("loginUrl", .null),
+            ("homepage", homepage),
+            ("loginUrl", loginUrl),
             ("logoutUrl", .optional(application?.logoutUrl)),
-            ("notes", .null),
-            ("notificationEmailAddresses", .array([])),
-            ("preferredSingleSignOnMode", .null),
+            ("notes", notes),
+            ("notificationEmailAddresses", emails),
+            ("preferredSingleSignOnMode", singleSignOn),
             ("preferredTokenSigningKeyThumbprint", .null),
             ("replyUrls", .strings(replyUrls)),
             ("servicePrincipalNames", .strings([principal.appId])),
             ("servicePrincipalType", .string("Application")),
-            ("signInAudience", application?.properties["signInAudience"] ?? .string("AzureADMyOrg")),
+            ("signInAudience", audience),
             ("tags", .strings(principal.tags)),
             ("tokenEncryptionKeyId", .null),
             (
@@ -162,6 +173,12 @@ enum GraphRender {
             ),
         ])
     }
+
+    /// What Graph returns for a user without `$select`; the other properties need `$select`.
+    static let userDefaultProperties = [
+        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+        "preferredLanguage", "surname", "userPrincipalName", "id",
+    ]
 
     static func user(_ user: SandboxUser) -> JSONValue {
         .members([

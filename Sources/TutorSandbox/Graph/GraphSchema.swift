@@ -109,7 +109,7 @@ struct GraphValidator {
             return value
         case .enumeration(let allowed):
             guard let string = value.stringValue,
-                let match = allowed.first(where: { $0.caseInsensitiveCompare(string) == .orderedSame })
+                let match = allowed.first(where: { $0.equalsIgnoringCase(string) })
             else { throw GraphFailure.invalidValue(name, resource) }
             return .string(match)
         case .collection(let element):
@@ -141,7 +141,7 @@ struct GraphValidator {
     static func sameType(_ given: String?, _ type: String) -> Bool {
         guard var given else { return false }
         if given.hasPrefix("#") { given.removeFirst() }
-        return given.caseInsensitiveCompare("microsoft.graph.\(type)") == .orderedSame
+        return given.equalsIgnoringCase("microsoft.graph.\(type)")
     }
 }
 

@@ -192,6 +192,7 @@ struct GraphUserFlowParser {
                         }
                     case "attributeCollectionPage":
                         page = try validator.check(value, as: .complex(Self.attributeCollectionPage), name: name)
+                        try Self.checkRequiredInputProperties(page, validator: validator)
                     default:
                         throw GraphFailure.unknownProperty(name)
                     }
@@ -299,6 +300,22 @@ struct GraphUserFlowParser {
                 .trimmingCharacters(in: CharacterSet(charactersIn: "'"))
         }
         return link.split(separator: "/").last.map(String.init)
+    }
+
+    /// `attribute`, `label` and `inputType` are not nullable in Graph's schema; options need both halves.
+    static func checkRequiredInputProperties(_ page: JSONValue?, validator: GraphValidator) throws(GraphFailure) {
+        for view in page?["views"]?.arrayElements ?? [] {
+            for input in view["inputs"]?.arrayElements ?? [] {
+                for name in ["attribute", "label", "inputType"] where input[name]?.stringValue == nil {
+                    throw GraphFailure.missing(name, "AuthenticationAttributeCollectionInputConfiguration")
+                }
+                for option in input["options"]?.arrayElements ?? [] {
+                    for name in ["label", "value"] where option[name]?.stringValue == nil {
+                        throw GraphFailure.missing(name, "AuthenticationAttributeCollectionOptionConfiguration")
+                    }
+                }
+            }
+        }
     }
 
     static func inputs(of page: JSONValue?) -> [String] {

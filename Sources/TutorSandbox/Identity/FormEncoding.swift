@@ -62,8 +62,6 @@ enum FormEncoding {
 
     /// Random bytes as base64url text: codes, device codes, cookies.
     static func randomToken(bytes count: Int = 32) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64URLEncoded()
+        Data(SecretHasher.randomBytes(count)).base64URLEncoded()
     }
 }

@@ -154,6 +154,13 @@ extension IdentityService {
                 ), status: .badRequest)
         }
 
+        if form == nil, parameters["prompt"] == "none" {
+            // The sandbox keeps no single sign-on for silent requests: the user must interact.
+            return reply.send(
+                error: "login_required",
+                description:
+                    "AADSTS50058: A silent sign-in request was sent but no user is signed in.", service: self)
+        }
         let carried = Self.carriedParameters.compactMap { name in parameters[name].map { (name, $0) } }
         let page = SignInPageContext(
             service: self, request: request, application: application, userFlow: userFlow, carried: carried)

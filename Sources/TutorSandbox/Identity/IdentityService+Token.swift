@@ -112,7 +112,9 @@ extension IdentityService {
             throw EntraError.missingServicePrincipal(clientId)
         }
         let roles = await directory.appRoles(clientAppId: clientId, resourceAppId: TokenIssuer.graphAppId)
-        let accessToken = try await tokens.issueGraphAccessToken(for: GraphPrincipal(appId: clientId, roles: roles))
+        let servicePrincipalId = await directory.findServicePrincipal(.appId(clientId))?.id
+        let accessToken = try await tokens.issueGraphAccessToken(
+            for: GraphPrincipal(appId: clientId, roles: roles), servicePrincipalId: servicePrincipalId)
         return .object([
             .init("token_type", .string("Bearer")),
             .init("expires_in", .number(3599)),

@@ -161,6 +161,7 @@ actor IdentityStore {
 
     private func purgeExpired(now: Date = Date()) {
         codes = codes.filter { $0.value.expiresAt > now }
+        refreshGrants = refreshGrants.filter { $0.value.expiresAt > now }
         let expiredDevices = deviceCodes.filter { $0.value.expiresAt.addingTimeInterval(600) <= now }
         for (deviceCode, flow) in expiredDevices {
             deviceCodes[deviceCode] = nil

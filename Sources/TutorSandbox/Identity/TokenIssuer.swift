@@ -88,6 +88,10 @@ public final class TokenIssuer: Sendable {
     private let keys: JWTKeyCollection
     private let publicPrimitives: (modulus: Data, exponent: Data)
     private let originValue: Mutex<String>
+    /// Tokens already verified, with their principal and expiry: Graph checks the same bearer
+    /// token on every request, and an RSA verification per request costs more than the answer.
+    private let verified = Mutex<[String: (principal: GraphPrincipal, expires: Int)]>([:])
+    private static let verifiedLimit = 4096
 
     /// Creates an issuer from an RSA private key in PEM form.
     public init(privateKeyPEM: String, tenantId: String, origin: String = "https://localhost") async throws {
@@ -135,6 +139,7 @@ public final class TokenIssuer: Sendable {
     /// Sets the origin once the server knows its port.
     public func setOrigin(_ origin: String) {
         originValue.withLock { $0 = origin }
+        verified.withLock { $0.removeAll() }
     }
 
     /// The `iss` of every token: `{origin}/{tenantId}/v2.0`.
@@ -159,17 +164,19 @@ public final class TokenIssuer: Sendable {
         ])
     }
 
-    /// Signs a Graph access token for `principal`: `roles` when it has roles, else `scp`.
+    /// Signs a Graph access token for `principal`: `roles` when it has roles, else `scp`; `oid`
+    /// is the user, or for app-only tokens `servicePrincipalId` (the appId when not given).
     public func issueGraphAccessToken(
-        for principal: GraphPrincipal, subject: IDTokenSubject? = nil, issuedAt: Date = Date(),
-        lifetime: TimeInterval = 3600
+        for principal: GraphPrincipal, subject: IDTokenSubject? = nil, servicePrincipalId: String? = nil,
+        issuedAt: Date = Date(), lifetime: TimeInterval = 3600
     ) async throws -> String {
         let start = Int(issuedAt.timeIntervalSince1970)
         let delegated = principal.userObjectId != nil
         let claims = SandboxTokenClaims(
             aud: Self.graphResource, iss: issuer, iat: start, nbf: start, exp: start + Int(lifetime),
             tid: tenantId, sub: principal.userObjectId ?? principal.appId, ver: "1.0",
-            oid: principal.userObjectId ?? principal.appId, appid: principal.appId, azp: principal.appId,
+            oid: principal.userObjectId ?? servicePrincipalId ?? principal.appId, appid: principal.appId,
+            azp: principal.appId,
             roles: principal.roles.isEmpty ? nil : principal.roles.sorted(),
             scp: principal.scopes.isEmpty ? nil : principal.scopes.sorted().joined(separator: " "),
             idtyp: delegated ? "user" : "app", name: subject?.displayName,
@@ -193,16 +200,31 @@ public final class TokenIssuer: Sendable {
 
     /// Checks a bearer token presented to Graph and says who it speaks for.
     public func validateGraphAccessToken(_ token: String) async throws -> GraphPrincipal {
+        let now = Int(Date().timeIntervalSince1970)
+        let cached: GraphPrincipal? = verified.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard entry.expires > now else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.principal
+        }
+        if let cached { return cached }
         let claims = try await verifiedClaims(token)
         guard claims.aud == Self.graphResource || claims.aud == Self.graphAppId else {
             throw TokenValidationError.wrongAudience(claims.aud)
         }
         guard let appId = claims.appid ?? claims.azp else { throw TokenValidationError.malformed }
         let delegated = claims.idtyp == "user"
-        return GraphPrincipal(
+        let principal = GraphPrincipal(
             appId: appId, roles: Set(claims.roles ?? []),
             scopes: Set((claims.scp ?? "").split(separator: " ").map(String.init)),
             userObjectId: delegated ? claims.oid : nil)
+        verified.withLock { entries in
+            if entries.count >= Self.verifiedLimit { entries.removeAll() }
+            entries[token] = (principal, claims.exp)
+        }
+        return principal
     }
 
     /// Checks an id token this tenant issued to `clientId` (e.g. a logout `id_token_hint`);
@@ -247,9 +269,7 @@ public final class TokenIssuer: Sendable {
     }
 
     private static func uniqueTokenId() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        return Data(bytes).base64URLEncoded()
+        Data(SecretHasher.randomBytes(16)).base64URLEncoded()
     }
 }
 

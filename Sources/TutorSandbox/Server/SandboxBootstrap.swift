@@ -30,7 +30,7 @@ enum SandboxBootstrap {
         // First use: the secret first, then the state, then tenant.json, which marks the home
         // as bootstrapped; a crash in between leaves a home that bootstraps again.
         let identity = SandboxTenantIdentity.random()
-        let secret = generateClientSecret()
+        let secret = SecretHasher.newClientSecret()
         try AtomicFile.write(Data(secret.utf8), to: home.adminClientSecretFile, permissions: 0o600)
         // A state file left by an interrupted bootstrap belongs to ids that were never recorded.
         unlink(home.stateFile.path)
@@ -46,14 +46,5 @@ enum SandboxBootstrap {
     /// Loads the tenant directory persisted in `home`.
     static func loadDirectory(home: SandboxHome) throws -> TenantDirectory {
         TenantDirectory(state: try TenantDirectory.loadState(from: home.stateFile), stateFile: home.stateFile)
-    }
-
-    /// A client secret shaped like Entra's: 40 characters, `~` as the fourth.
-    static func generateClientSecret() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
-        var generator = SystemRandomNumberGenerator()
-        let head = String((0..<3).map { _ in alphabet.randomElement(using: &generator)! })
-        let tail = String((0..<36).map { _ in alphabet.randomElement(using: &generator)! })
-        return head + "~" + tail
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The request context of the sandbox server: Hummingbird's core context plus the connection,
 /// so that the dropped-connection fault can close it.
@@ -54,16 +55,32 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func log(request: Request, status: Int, start: ContinuousClock.Instant, requestId: String) {
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let time = Date().formatted(.iso8601)
+        let elapsed = (ContinuousClock.now - start).components
+        let tenths = elapsed.seconds * 10_000 + elapsed.attoseconds / 100_000_000_000_000
         sink(
-            "\(time) \(request.method.rawValue) \(Self.safePath(request.uri.path)) \(status) "
-                + String(format: "%.1fms", milliseconds) + " request-id=\(requestId)")
+            "\(LogClock.shared.now()) \(request.method.rawValue) \(Self.safePath(request.uri.path)) \(status) "
+                + "\(tenths / 10).\(tenths % 10)ms request-id=\(requestId)")
     }
 
     /// The path with control characters replaced, so a crafted URL cannot forge log lines.
     static func safePath(_ path: String) -> String {
-        String(path.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        guard path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return path }
+        return String(path.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    }
+}
+
+/// ISO 8601 UTC timestamps for log lines, formatted once per second rather than per request.
+final class LogClock: Sendable {
+    static let shared = LogClock()
+    private let last = Mutex<(second: Int, text: String)>((-1, ""))
+
+    func now() -> String {
+        let second = Int(Date().timeIntervalSince1970)
+        return last.withLock { cached in
+            if cached.second != second {
+                cached = (second, Date(timeIntervalSince1970: TimeInterval(second)).formatted(.iso8601))
+            }
+            return cached.text
+        }
     }
 }

@@ -141,7 +141,7 @@ public final class SandboxServer: Sendable {
         do {
             let certificates = try SandboxCertificates.loadOrMint(in: folder)
             let identity = SandboxTenantIdentity.random()
-            let secret = SandboxBootstrap.generateClientSecret()
+            let secret = SecretHasher.newClientSecret()
             let secretFile = folder.appendingPathComponent("admin-client-secret")
             try AtomicFile.write(Data(secret.utf8), to: secretFile, permissions: 0o600)
             let state = TenantDirectory.bootstrap(

@@ -47,10 +47,10 @@ extension TenantDirectory {
     func findApplication(_ key: ObjectKey) -> SandboxApplication? {
         let found: SandboxApplication?
         switch key {
-        case .id(let id): found = state.applications.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        case .id(let id): found = state.applications.first { $0.id.equalsIgnoringCase(id) }
         case .appId(let appId): found = application(appId: appId)
         case .uniqueName(let name):
-            found = state.applications.first { $0.uniqueName?.caseInsensitiveCompare(name) == .orderedSame }
+            found = state.applications.first { $0.uniqueName?.equalsIgnoringCase(name) == true }
         }
         guard let found, !isHidden(found.id) else { return nil }
         return found
@@ -137,7 +137,7 @@ extension TenantDirectory {
             }
         }
         for index in state.userFlows.indices {
-            state.userFlows[index].includeApplications.removeAll { $0.caseInsensitiveCompare(appId) == .orderedSame }
+            state.userFlows[index].includeApplications.removeAll { $0.equalsIgnoringCase(appId) }
         }
     }
 
@@ -168,13 +168,13 @@ extension TenantDirectory {
     /// Removes a client secret by its keyId.
     func removePassword(_ key: ObjectKey, keyId: String) throws {
         guard let app = findApplication(key) else { throw GraphFailure.notFound(key.text) }
-        guard app.passwordCredentials.contains(where: { $0.keyId.caseInsensitiveCompare(keyId) == .orderedSame }) else {
+        guard app.passwordCredentials.contains(where: { $0.keyId.equalsIgnoringCase(keyId) }) else {
             throw GraphFailure.badRequest("No password credential found with keyId '\(keyId)'.")
         }
         try commit { state in
             guard let index = state.applications.firstIndex(where: { $0.id == app.id }) else { return }
             state.applications[index].passwordCredentials.removeAll {
-                $0.keyId.caseInsensitiveCompare(keyId) == .orderedSame
+                $0.keyId.equalsIgnoringCase(keyId)
             }
         }
     }
@@ -199,7 +199,7 @@ extension TenantDirectory {
         }
         let others = state.applications.filter { $0.id != id }
         if let name = values["uniqueName"]?.stringValue,
-            others.contains(where: { $0.uniqueName?.caseInsensitiveCompare(name) == .orderedSame })
+            others.contains(where: { $0.uniqueName?.equalsIgnoringCase(name) == true })
         {
             throw GraphFailure.badRequest("Another object with the same value for property uniqueName already exists.")
         }

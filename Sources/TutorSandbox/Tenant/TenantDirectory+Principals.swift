@@ -13,7 +13,7 @@ extension TenantDirectory {
     func findServicePrincipal(_ key: ObjectKey) -> SandboxServicePrincipal? {
         let found: SandboxServicePrincipal?
         switch key {
-        case .id(let id): found = state.servicePrincipals.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        case .id(let id): found = state.servicePrincipals.first { $0.id.equalsIgnoringCase(id) }
         case .appId(let appId): found = servicePrincipal(appId: appId)
         case .uniqueName: found = nil
         }
@@ -44,10 +44,37 @@ extension TenantDirectory {
             appOwnerOrganizationId: state.organization.id, createdDateTime: Self.wholeSecond(Date()),
             accountEnabled: values["accountEnabled"]?.boolValue ?? true,
             tags: (values["tags"]?.arrayElements ?? []).compactMap(\.stringValue),
-            appRoles: [], oauth2PermissionScopes: [], appRoleAssignments: [])
+            appRoles: [], oauth2PermissionScopes: [], appRoleAssignments: [],
+            properties: values.filter { !["appId", "accountEnabled", "tags"].contains($0.key) })
         try commit { $0.servicePrincipals.append(principal) }
         hide([principal.id], for: lag)
         return principal
+    }
+
+    /// Applies validated properties to a service principal (PATCH).
+    func updateServicePrincipal(_ key: ObjectKey, _ properties: [(String, JSONValue)]) throws {
+        guard let principal = findServicePrincipal(key) else { throw GraphFailure.notFound(key.text) }
+        guard principal.appId != WellKnownGraph.appId else { throw GraphFailure.denied }
+        try commit { state in
+            guard let index = state.servicePrincipals.firstIndex(where: { $0.id == principal.id }) else { return }
+            var updated = state.servicePrincipals[index]
+            var extra = updated.properties ?? [:]
+            for (name, value) in properties {
+                switch name {
+                case "appId": throw GraphFailure.readOnly(name)
+                case "accountEnabled": updated.accountEnabled = value.boolValue ?? true
+                case "tags": updated.tags = (value.arrayElements ?? []).compactMap(\.stringValue)
+                case "displayName":
+                    guard let text = value.stringValue, !text.isEmpty else {
+                        throw GraphFailure.invalidValue(name, "ServicePrincipal")
+                    }
+                    updated.displayName = text
+                default: extra[name] = value
+                }
+            }
+            updated.properties = extra
+            state.servicePrincipals[index] = updated
+        }
     }
 
     /// Deletes a service principal with its grants, role assignments and flow links.
@@ -82,14 +109,10 @@ extension TenantDirectory {
         guard let consentType = values["consentType"]?.stringValue else {
             throw GraphFailure.missing("consentType", "OAuth2PermissionGrant")
         }
-        guard findServicePrincipal(.id(clientId)) != nil else {
-            throw GraphFailure.badRequest(
-                "Invalid value specified for property 'clientId': \(clientId) is not a service principal.")
-        }
-        guard let resource = findServicePrincipal(.id(resourceId)) else {
-            throw GraphFailure.badRequest(
-                "Invalid value specified for property 'resourceId': \(resourceId) is not a service principal.")
-        }
+        // A reference to a service principal that does not exist (or has not replicated yet) is
+        // Graph's 404 for missing reference-property objects.
+        guard findServicePrincipal(.id(clientId)) != nil else { throw GraphFailure.notFound(clientId) }
+        guard let resource = findServicePrincipal(.id(resourceId)) else { throw GraphFailure.notFound(resourceId) }
         let principalId = values["principalId"]?.stringValue
         if consentType == "Principal" {
             guard let principalId, user(id: principalId) != nil else {
@@ -100,8 +123,8 @@ extension TenantDirectory {
         }
         let scope = try checkScopes(values["scope"]?.stringValue ?? "", on: resource)
         let duplicate = state.oauth2PermissionGrants.contains {
-            $0.clientId.caseInsensitiveCompare(clientId) == .orderedSame
-                && $0.resourceId.caseInsensitiveCompare(resourceId) == .orderedSame
+            $0.clientId.equalsIgnoringCase(clientId)
+                && $0.resourceId.equalsIgnoringCase(resourceId)
                 && $0.consentType == consentType && $0.principalId == principalId
         }
         guard !duplicate else {
@@ -156,8 +179,8 @@ extension TenantDirectory {
     /// A user by object id or user principal name.
     func findUser(_ key: String) -> SandboxUser? {
         visibleUsers().first {
-            $0.id.caseInsensitiveCompare(key) == .orderedSame
-                || $0.userPrincipalName.caseInsensitiveCompare(key) == .orderedSame
+            $0.id.equalsIgnoringCase(key)
+                || $0.userPrincipalName.equalsIgnoringCase(key)
         }
     }
 

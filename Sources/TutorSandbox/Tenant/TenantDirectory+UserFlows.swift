@@ -9,14 +9,14 @@ extension TenantDirectory {
 
     /// The user flow with this id, if visible.
     func findUserFlow(id: String) -> SandboxUserFlow? {
-        visibleUserFlows().first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        visibleUserFlows().first { $0.id.equalsIgnoringCase(id) }
     }
 
     /// Stores a validated new user flow (its applications are checked like `includeApplications`).
     func createUserFlow(_ draft: SandboxUserFlow, lag: Duration) throws -> SandboxUserFlow {
         guard
             !state.userFlows.contains(where: {
-                $0.displayName.caseInsensitiveCompare(draft.displayName) == .orderedSame
+                $0.displayName.equalsIgnoringCase(draft.displayName)
             })
         else {
             throw GraphFailure(
@@ -45,7 +45,7 @@ extension TenantDirectory {
         change(&flow)
         if flow.displayName != existing.displayName,
             state.userFlows.contains(where: {
-                $0.id != id && $0.displayName.caseInsensitiveCompare(flow.displayName) == .orderedSame
+                $0.id != id && $0.displayName.equalsIgnoringCase(flow.displayName)
             })
         {
             throw GraphFailure(
@@ -77,19 +77,19 @@ extension TenantDirectory {
     /// Unlinks an application from a user flow.
     func removeApplication(appId: String, fromUserFlow id: String) throws {
         guard let flow = findUserFlow(id: id) else { throw GraphFailure.notFound(id) }
-        guard flow.includeApplications.contains(where: { $0.caseInsensitiveCompare(appId) == .orderedSame }) else {
+        guard flow.includeApplications.contains(where: { $0.equalsIgnoringCase(appId) }) else {
             throw GraphFailure.notFound(appId)
         }
         try commit { state in
             guard let index = state.userFlows.firstIndex(where: { $0.id == flow.id }) else { return }
-            state.userFlows[index].includeApplications.removeAll { $0.caseInsensitiveCompare(appId) == .orderedSame }
+            state.userFlows[index].includeApplications.removeAll { $0.equalsIgnoringCase(appId) }
         }
     }
 
     private func checkCanJoin(appId: String, flowId: String) throws {
         guard let principal = servicePrincipal(appId: appId), !isHidden(principal.id) else {
             throw GraphFailure(
-                400, "Request_BadRequest",
+                404, "Request_ResourceNotFound",
                 "The application with appId '\(appId)' has no service principal in this tenant; create it first.")
         }
         if let current = userFlow(forAppId: appId) {

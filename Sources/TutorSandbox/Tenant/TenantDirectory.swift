@@ -60,7 +60,7 @@ public actor TenantDirectory {
 
     /// The application with this appId.
     public func application(appId: String) -> SandboxApplication? {
-        state.applications.first { $0.appId.caseInsensitiveCompare(appId) == .orderedSame }
+        state.applications.first { $0.appId.equalsIgnoringCase(appId) }
     }
 
     /// Whether the application has a service principal in this tenant.
@@ -81,7 +81,7 @@ public actor TenantDirectory {
     /// The user flow the application belongs to, if any.
     public func userFlow(forAppId appId: String) -> SandboxUserFlow? {
         state.userFlows.first { flow in
-            flow.includeApplications.contains { $0.caseInsensitiveCompare(appId) == .orderedSame }
+            flow.includeApplications.contains { $0.equalsIgnoringCase(appId) }
         }
     }
 
@@ -98,7 +98,7 @@ public actor TenantDirectory {
 
     /// The user with this object id.
     public func user(id: String) -> SandboxUser? {
-        state.users.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        state.users.first { $0.id.equalsIgnoringCase(id) }
     }
 
     /// Creates a local account (sign-up); the password is stored hashed.
@@ -151,13 +151,13 @@ public actor TenantDirectory {
     // MARK: - Internals
 
     func servicePrincipal(appId: String) -> SandboxServicePrincipal? {
-        state.servicePrincipals.first { $0.appId.caseInsensitiveCompare(appId) == .orderedSame }
+        state.servicePrincipals.first { $0.appId.equalsIgnoringCase(appId) }
     }
 
     func user(email: String) -> SandboxUser? {
         state.users.first {
-            $0.mail.caseInsensitiveCompare(email) == .orderedSame
-                || $0.userPrincipalName.caseInsensitiveCompare(email) == .orderedSame
+            $0.mail.equalsIgnoringCase(email)
+                || $0.userPrincipalName.equalsIgnoringCase(email)
         }
     }
 

@@ -194,6 +194,8 @@ public struct SandboxServicePrincipal: Codable, Sendable {
     public var oauth2PermissionScopes: [SandboxPermissionScope]
     /// Application roles this principal holds on resources.
     public var appRoleAssignments: [SandboxAppRoleAssignment]
+    /// Other writable Graph properties as last written (`notes`, `description`, `loginUrl`, …).
+    public var properties: [String: JSONValue]? = nil
 }
 
 /// A delegated permission grant (`oAuth2PermissionGrant`).

@@ -1,0 +1,108 @@
+import Foundation
+import TutorDocument
+import TutorHTTP
+import TutorRunner
+
+/// Turns a runner error into a classified failure that points at the Markdown block.
+enum FailureClassifier {
+    /// Statuses that mean the service hiccupped (after the runner's retries were used up).
+    static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
+
+    /// The failure for `error`, thrown by the run of `tutorial`; `record` is what the run saved,
+    /// `lastTransportFailure` the kind of the last exchange that got no answer.
+    static func classify(
+        _ error: any Error, tutorial: Tutorial, record: RunRecord?, lastTransportFailure: HTTPTransportError.Kind?
+    ) -> VerifyFailure {
+        guard let error = error as? RunnerError else {
+            return VerifyFailure(failureClass: .environment, message: "\(error)", errorCode: "Internal")
+        }
+        switch error {
+        case .stepFailed(
+            let step, let name, let method, let url, let status, let graphError, let requestId, _, let detail):
+            let requestName = baseName(name)
+            let request = tutorial.requests.first { $0.name == requestName }
+            let entry = record?.request(named: requestName)
+            let code = graphError?.code ?? entry?.error?.code
+            var failureClass: FailureClass = .doc
+            if let status, transientStatuses.contains(status) { failureClass = .transient }
+            if status == 401 || status == 403 { failureClass = .environment }
+            var message = "\(method) \(url)"
+            if let status { message += " → \(status)" }
+            if let graphError { message += " \(graphError.code): \(graphError.message)" }
+            if !detail.isEmpty { message += (graphError == nil ? " " : "; ") + detail }
+            if failureClass == .transient { message += " (retries used up)" }
+            // A response body that does not match the document: the response block is wrong.
+            let place =
+                code == "ExpectationFailed" && !name.hasSuffix(")")
+                ? (request?.expectation?.location ?? request?.location) : request?.location
+            return VerifyFailure(
+                failureClass: failureClass, message: message, file: place?.file, line: place?.line,
+                includedFrom: place.map(includeSites) ?? [], step: step, request: name, status: status,
+                errorCode: code ?? status.map { "HTTP\($0)" }, requestId: requestId)
+        case .permissionDenied(let step, let name, let requestId, let message):
+            let request = tutorial.requests.first { $0.name == baseName(name) }
+            return VerifyFailure(
+                failureClass: .environment, message: "permission denied: \(message)", file: request?.location.file,
+                line: request?.location.line, includedFrom: request.map { includeSites($0.location) } ?? [],
+                step: step, request: name, status: nil, errorCode: "PermissionDenied", requestId: requestId)
+        case .missingPermissions(let missing):
+            let first = missing.first
+            let request = first.flatMap { item in tutorial.requests.first { $0.name == item.request } }
+            let list = missing.map { "\($0.scopes.joined(separator: " or ")) (\($0.request))" }
+            return VerifyFailure(
+                failureClass: .environment,
+                message: "the signed-in identity lacks permissions the tutorial needs: \(list.joined(separator: ", "))",
+                file: request?.location.file, line: request?.location.line,
+                includedFrom: request.map { includeSites($0.location) } ?? [], step: first?.step,
+                request: first?.request, errorCode: "MissingPermission")
+        case .authenticationFailed(let message):
+            return VerifyFailure(
+                failureClass: .environment, message: "sign-in failed: \(message)", errorCode: "AuthenticationFailed")
+        case .unreachable(let message):
+            let gaveUp = lastTransportFailure == .connectionLost || lastTransportFailure == .timedOut
+            return VerifyFailure(
+                failureClass: gaveUp ? .transient : .environment,
+                message: gaveUp ? "no answer: \(message) (retries used up)" : "tenant unreachable: \(message)",
+                errorCode: gaveUp ? "NoAnswer" : "Unreachable")
+        case .usage(let message), .document(let message):
+            let place = location(in: message, tutorial: tutorial)
+            return VerifyFailure(
+                failureClass: .doc, message: message, file: place?.file, line: place?.line,
+                includedFrom: place.map(includeSites) ?? [], errorCode: "DocumentError")
+        case .state(let message):
+            return VerifyFailure(failureClass: .environment, message: "run state: \(message)", errorCode: "State")
+        case .interrupted:
+            return VerifyFailure(failureClass: .environment, message: "interrupted", errorCode: "Interrupted")
+        }
+    }
+
+    /// The failure for a tutorial that cannot be parsed.
+    static func classify(documentError error: any Error, path: String) -> VerifyFailure {
+        if let error = error as? DocumentError, case .invalid(let diagnostics) = error,
+            let first = diagnostics.first(where: { $0.severity == .error }) ?? diagnostics.first
+        {
+            return VerifyFailure(
+                failureClass: .doc, message: first.message, file: first.location.file, line: first.location.line,
+                includedFrom: includeSites(first.location), errorCode: "DocumentError")
+        }
+        return VerifyFailure(failureClass: .doc, message: "\(error)", file: path, errorCode: "DocumentError")
+    }
+
+    /// `register_app (lookup)` → `register_app`.
+    static func baseName(_ name: String) -> String {
+        guard let space = name.firstIndex(of: " "), name.hasSuffix(")") else { return name }
+        return String(name[..<space])
+    }
+
+    static func includeSites(_ location: SourceLocation) -> [String] {
+        location.includeChain.map { "\($0.file):\($0.line)" }
+    }
+
+    /// The request or input whose `file:line` a runner message starts with.
+    static func location(in message: String, tutorial: Tutorial) -> SourceLocation? {
+        let places =
+            tutorial.requests.map(\.location) + tutorial.requests.compactMap(\.expectation?.location)
+            + tutorial.inputs.map(\.location)
+        return places.first { message.contains("\($0.file):\($0.line):") }
+    }
+}

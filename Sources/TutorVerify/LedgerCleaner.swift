@@ -1,0 +1,171 @@
+import Foundation
+import TutorDocument
+import TutorHTTP
+import TutorRunner
+import TutorSupport
+
+/// Deletes what a run created, from its ledger, newest first; a resource already gone (404)
+/// counts as deleted. Throttling and server errors are retried within the retry budget.
+public struct LedgerCleaner: Sendable {
+    /// The tenant.
+    public let connection: TenantConnection
+    /// The HTTP seam (a `BudgetedTransport` in verify, so deletes share the write budget).
+    public let transport: any HTTPTransport
+    /// Tokens for the deletes.
+    public let tokens: TokenProvider
+    /// Retry timing.
+    public let retryPolicy: RetryPolicy
+
+    /// Creates a cleaner.
+    public init(
+        connection: TenantConnection, transport: any HTTPTransport, tokens: TokenProvider,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) {
+        self.connection = connection
+        self.transport = transport
+        self.tokens = tokens
+        self.retryPolicy = retryPolicy
+    }
+
+    /// Deletes `resources` in reverse order (the ledger's order is creation order).
+    public func delete(_ resources: [RunRecord.Resource], sources: [String: SourceLocation] = [:]) async
+        -> [CleanupItem]
+    {
+        var items: [CleanupItem] = []
+        for resource in resources.reversed() {
+            items.append(await delete(resource, source: sources[resource.createdBy]))
+        }
+        // A resource inside one that is gone now (a link under a deleted user flow) went with
+        // it, even when its own delete failed; the failure stays attached for the report.
+        let gone = items.filter { $0.outcome == .deleted || $0.outcome == .alreadyGone }.map(\.url)
+        for index in items.indices where items[index].outcome == .failed {
+            let url = items[index].url
+            if gone.contains(where: { url.hasPrefix($0 + "/") }) { items[index].outcome = .alreadyGone }
+        }
+        return items
+    }
+
+    /// Deletes one resource.
+    func delete(_ resource: RunRecord.Resource, source: SourceLocation?) async -> CleanupItem {
+        var item = CleanupItem(
+            type: resource.type, id: resource.id, createdBy: resource.createdBy, method: resource.cleanup.method,
+            url: resource.cleanup.url, outcome: .failed, status: nil, failure: nil)
+        func failure(_ failureClass: FailureClass, _ message: String, status: Int?, code: String?, requestId: String?)
+            -> VerifyFailure
+        {
+            VerifyFailure(
+                failureClass: failureClass, message: "cannot delete \(resource.type) \(resource.id): \(message)",
+                file: source?.file, line: source?.line,
+                includedFrom: source.map(FailureClassifier.includeSites) ?? [], step: nil,
+                request: resource.createdBy, status: status, errorCode: code, requestId: requestId)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + retryPolicy.budget
+        let url = connection.rebase(resource.cleanup.url)
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            let token: String
+            do {
+                let renew = item.status == 401 && !refreshed
+                if renew { refreshed = true }
+                token = try await tokens.token(forceRefresh: renew)
+            } catch {
+                item.failure = failure(.environment, "sign-in failed: \(error)", status: nil, code: nil, requestId: nil)
+                return item
+            }
+            let request = HTTPRequest(
+                method: resource.cleanup.method, url: url,
+                headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")])
+            var retryDelay: Duration
+            do {
+                let response = try await transport.send(request)
+                item.status = response.status
+                if (200..<300).contains(response.status) {
+                    item.outcome = .deleted
+                    return item
+                }
+                if response.status == 404 {
+                    item.outcome = .alreadyGone
+                    return item
+                }
+                let graphError = GraphError(body: try? JSONValue.parse(response.body))
+                if response.status == 401, !refreshed { continue }  // once more with a new token
+                guard FailureClassifier.transientStatuses.contains(response.status) else {
+                    let failureClass: FailureClass = [401, 403].contains(response.status) ? .environment : .doc
+                    item.failure = failure(
+                        failureClass,
+                        "HTTP \(response.status)" + (graphError.map { " \($0.code): \($0.message)" } ?? ""),
+                        status: response.status, code: graphError?.code, requestId: response.requestId)
+                    return item
+                }
+                retryDelay =
+                    response.header("Retry-After").flatMap { RetryPolicy.retryAfter($0) }
+                    ?? retryPolicy.backoff(attempt: attempt)
+                if clock.now + retryDelay >= deadline {
+                    item.failure = failure(
+                        .transient, "HTTP \(response.status) (retries used up)", status: response.status,
+                        code: graphError?.code, requestId: response.requestId)
+                    return item
+                }
+            } catch let error as HTTPTransportError {
+                retryDelay = retryPolicy.backoff(attempt: attempt)
+                let gaveUp = clock.now + retryDelay >= deadline
+                if error.kind == .unreachable || error.kind == .tls || error.kind == .other || gaveUp {
+                    let transient = error.kind == .connectionLost || error.kind == .timedOut
+                    item.failure = failure(
+                        transient ? .transient : .environment, error.message, status: nil, code: nil, requestId: nil)
+                    return item
+                }
+            } catch {
+                item.failure = failure(.environment, "\(error)", status: nil, code: nil, requestId: nil)
+                return item
+            }
+            try? await Task.sleep(for: retryDelay)
+        }
+    }
+
+    /// Resources a failed run created without recording them in its ledger: a create that
+    /// succeeded (201, or 2xx to a POST) but whose response did not match the document. Their
+    /// cleanup URL is filled in from the record's captures and inputs; secrets are never needed.
+    public static func unrecordedCreations(in record: RunRecord, tutorial: Tutorial) -> [RunRecord.Resource] {
+        var values = record.inputs.merging(record.captures) { _, capture in capture }
+        values = values.filter { $0.value != RunRecord.redacted }
+        var found: [RunRecord.Resource] = []
+        for request in tutorial.requests {
+            guard let cleanup = request.cleanup, let entry = record.request(named: request.name),
+                entry.outcome == "failed", let status = entry.status,
+                status == 201 || (request.method == "POST" && (200..<300).contains(status)),
+                let url = try? Template.expand(cleanup.url, with: values, context: .url),
+                !record.resources.contains(where: { $0.cleanup.url == url })
+            else { continue }
+            var segments = String(url.split(separator: "?").first ?? "").split(separator: "/")
+            if segments.last == "$ref" { segments.removeLast() }
+            let resource = LedgerEntry(
+                type: cleanup.resourceType ?? "resource", id: segments.last.map(String.init) ?? url,
+                createdBy: request.name, cleanup: .init(method: cleanup.method, url: url))
+            if let converted = resource.resource { found.append(converted) }
+        }
+        return found
+    }
+}
+
+/// The shape of `RunRecord.Resource`, whose memberwise initializer is internal to the runner:
+/// converted through its Codable form, which is the record's stable, documented shape.
+private struct LedgerEntry: Codable {
+    struct Cleanup: Codable {
+        var method: String
+        var url: String
+    }
+
+    var type: String
+    var id: String
+    var createdBy: String
+    var cleanup: Cleanup
+
+    var resource: RunRecord.Resource? {
+        guard let data = try? JSONEncoder().encode(self) else { return nil }
+        return try? JSONDecoder().decode(RunRecord.Resource.self, from: data)
+    }
+}

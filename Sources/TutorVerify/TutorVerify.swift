@@ -1,1 +1,0 @@
-// Docs-author mode: verify many tutorials, clean up, classify failures, write reports.
