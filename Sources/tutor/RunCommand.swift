@@ -141,7 +141,8 @@ struct RunCommand: AsyncParsableCommand {
         defer { reporter.finish() }
 
         let interrupt = InterruptFlag()
-        let signals = Self.watchInterrupts(interrupt)
+        let signals = watchInterrupts(
+            interrupt, saying: "interrupting after the current request (Ctrl-C again to quit now)")
         defer { signals.cancel() }
 
         let runner = TutorialRunner(
@@ -167,19 +168,5 @@ struct RunCommand: AsyncParsableCommand {
                 "note: the sandbox ran inside this command and has stopped; start `tutor sandbox serve` before signing in with the app"
             )
         }
-    }
-
-    /// SIGINT raises `flag` (the run stops after the request in progress); a second one exits at once.
-    private static func watchInterrupts(_ flag: InterruptFlag) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
-            flag.raise()
-            FileHandle.standardError.write(
-                Data("\ninterrupting after the current request (Ctrl-C again to quit now)\n".utf8))
-        }
-        source.resume()
-        return source
     }
 }

@@ -148,7 +148,8 @@ struct VerifyCommand: AsyncParsableCommand {
             toolVersion: Tutor.version)
 
         let interrupt = InterruptFlag()
-        let signals = Self.watchInterrupts(interrupt)
+        let signals = watchInterrupts(
+            interrupt, saying: "interrupting: cleaning up what was created (Ctrl-C again to quit now)")
         defer { signals.cancel() }
         let verifier = Verifier(
             connection: resolved.connection, transports: clients, options: options, interrupt: interrupt,
@@ -206,20 +207,6 @@ struct VerifyCommand: AsyncParsableCommand {
                     "[\(index + 1)/\(total)] \(result.path): FAILED (\(failure?.failureClass.rawValue ?? "?"))\(place): \(failure?.message ?? "") (\(seconds))"
             }
         }
-    }
-
-    /// SIGINT raises `flag` (no new tutorial starts; running ones stop and are cleaned up); a second one exits at once.
-    private static func watchInterrupts(_ flag: InterruptFlag) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if flag.isRaised { _exit(ExitStatus.interrupted.rawValue) }
-            flag.raise()
-            FileHandle.standardError.write(
-                Data("\ninterrupting: cleaning up what was created (Ctrl-C again to quit now)\n".utf8))
-        }
-        source.resume()
-        return source
     }
 }
 

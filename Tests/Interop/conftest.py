@@ -13,6 +13,8 @@ from pathlib import Path
 import msal
 import pytest
 import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 TUTOR = os.environ.get("TUTOR_BIN", "tutor")
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
@@ -161,3 +163,17 @@ def register_app(sandbox, graph, redirect_uri, scopes="openid offline_access", s
     graph.call("POST", f"/identity/authenticationEventsFlows/{flow['id']}/conditions/applications/includeApplications", {
         "@odata.type": "#microsoft.graph.authenticationConditionApplication", "appId": app["appId"]})
     return RegisteredApp(app["appId"], app["id"], password["secretText"], redirect_uri)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium, accepting the sandbox's certificate (not in its trust store)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--ignore-certificate-errors"):
+        options.add_argument(argument)
+    options.accept_insecure_certs = True
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()

@@ -8,8 +8,6 @@ from html import escape
 
 import pytest
 from flask import Flask, url_for
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -55,19 +53,6 @@ def flask_site(sandbox, graph, tmp_path):
     thread.start()
     yield f"http://localhost:{port}"
     server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--ignore-certificate-errors"):
-        options.add_argument(argument)
-    options.accept_insecure_certs = True
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
 
 
 def wait_for(driver, element_id, timeout=30):

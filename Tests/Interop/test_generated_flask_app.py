@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import TUTOR, register_app
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from test_auth_code_flask import free_port, wait_for
 
@@ -25,20 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # stop pip from reaching PyPI. The app itself gets the sandbox CA from its .env.
 ORIGINAL_ENVIRONMENT = dict(os.environ)
 PASSWORD = "Sandbox-Passw0rd!"
-
-
-@pytest.fixture
-def browser():
-    """Debian's headless Chromium, accepting the sandbox's certificate (not in its trust store)."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--ignore-certificate-errors"):
-        options.add_argument(argument)
-    options.accept_insecure_certs = True
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ signs a new user up in a real headless Chromium, signs out and signs in again. A
 same tutorial resumes and creates nothing."""
 
 import json
-import os
 import signal
 import subprocess
 import uuid
@@ -13,10 +12,10 @@ import pytest
 from conftest import TUTOR, wait_for_server
 from selenium.webdriver.common.by import By
 from test_auth_code_flask import free_port, wait_for
-from test_generated_flask_app import ORIGINAL_ENVIRONMENT, PASSWORD, ROOT, app_python, browser, flask_run, sign_up
+from test_generated_flask_app import ORIGINAL_ENVIRONMENT, PASSWORD, ROOT, app_python, flask_run, sign_up
 
 TUTORIAL = ROOT / "tutorials" / "tutorial-web-app-python-flask-prepare-tenant.md"
-__all__ = ["app_python", "browser"]
+__all__ = ["app_python"]
 
 
 @pytest.fixture

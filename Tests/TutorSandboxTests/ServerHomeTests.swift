@@ -70,6 +70,38 @@ struct ServerHomeTests {
         #expect(try home.readAdminClientSecret() == secret)
     }
 
+    @Test("Six `tutor sandbox info` started at once on a new home agree on one tenant")
+    func concurrentPreparation() async throws {
+        // Processes, as users start them (`serve` in one terminal, `info` or `run` in another);
+        // `swift build --build-tests` puts `tutor` beside the test bundle.
+        let tutor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("tutor")
+        try #require(FileManager.default.isExecutableFile(atPath: tutor.path), "build tutor first")
+        let folder = try makeTemporaryFolder("race")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let home = SandboxHome(url: folder.appendingPathComponent("home"))
+        var processes: [(Process, URL)] = []
+        for index in 0..<6 {
+            let output = folder.appendingPathComponent("info-\(index).json")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let process = Process()
+            process.executableURL = tutor
+            process.arguments = ["sandbox", "info", "--home", home.url.path]
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            try process.run()
+            processes.append((process, output))
+        }
+        var tenantIds: [String] = []
+        for (process, output) in processes {
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(process.terminationStatus == 0)
+            let info = try JSONValue.parse(Data(contentsOf: output))
+            tenantIds.append(try #require(info["tenantId"]?.stringValue))
+        }
+        #expect(Set(tenantIds).count == 1)
+        #expect(try home.loadIdentity()?.tenantId == tenantIds.first)
+    }
+
     @Test("A wide home is tightened to 0700")
     func tightenHome() throws {
         let folder = try makeTemporaryFolder("wide")

@@ -19,6 +19,20 @@ enum SandboxBootstrap {
     /// Prepares `home`: mints what is missing, bootstraps the tenant on first use.
     static func prepare(home: SandboxHome) async throws -> Prepared {
         try home.prepare()
+        // `serve`, `info` and `run` may prepare the same new home at once: one at a time, or
+        // each would mint its own tenant. (No suspension point inside, so the lock is never held
+        // across an await.)
+        let lockFile = home.url.appendingPathComponent("bootstrap.lock").path
+        let lock = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else {
+            throw SandboxError.home(path: lockFile, reason: String(cString: strerror(errno)))
+        }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw SandboxError.home(path: lockFile, reason: String(cString: strerror(errno)))
+            }
+        }
         let certificates = try SandboxCertificates.loadOrMint(in: home.url)
         if let identity = try home.loadIdentity() {
             guard FileManager.default.fileExists(atPath: home.stateFile.path) else {
