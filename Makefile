@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 60
 BUILD_PACKAGES = libcurl4-openssl-dev libarchive-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 TEST_PACKAGES = $(BUILD_PACKAGES) chromium chromium-driver python3-venv
 
-.PHONY: all build demo test test-swift test-fuzz test-interop deps test-deps lint clean-state
+.PHONY: all build demo test test-swift test-fuzz test-interop deps test-deps lint bench
 
 all: build
 
@@ -51,3 +51,7 @@ test-interop:
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+# Every performance figure, measured on this machine (release build; not a test).
+bench: deps
+	Benchmarks/run
