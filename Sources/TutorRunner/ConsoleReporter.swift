@@ -166,7 +166,11 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             if let subdomain = summary.subdomain { lines.append("  Tenant:     \(subdomain)") }
             lines.append("  Secret:     saved in \(summary.secretsPath) (mode 0600, never printed)")
             lines.append("  Record:     \(summary.recordPath)")
-            lines.append("Next: tutor render --state-dir \(summary.stateDirectory) --out flask-webapp")
+            if let project = summary.projectOutput {
+                lines.append("Next: the Flask project follows in \(project); its README.md says how to start it")
+            } else {
+                lines.append("Next: tutor render --state-dir \(summary.stateDirectory) --out flask-webapp")
+            }
         case "interrupted":
             lines.append("Interrupted; progress saved in \(summary.recordPath). Run the same command again to resume.")
         default:

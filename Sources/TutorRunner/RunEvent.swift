@@ -48,6 +48,8 @@ public struct RunSummary: Sendable {
     public var connectionsOpened: Int?
     /// Outputs, secrets redacted.
     public var outputs: [String: String]
+    /// Where the project is rendered after the run (`--out`), if anywhere.
+    public var projectOutput: String? = nil
 }
 
 /// Receives run events (a console printer, a JSON Lines writer, a test's collector).

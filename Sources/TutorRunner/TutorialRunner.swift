@@ -19,13 +19,16 @@ public struct RunOptions: Sendable {
     public var lostResponseRecheck: Duration
     /// The tool's version, for the record.
     public var toolVersion: String
+    /// Where the project will be rendered after the run (`--out`), for the closing summary.
+    public var projectOutput: String?
 
     /// Creates options.
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
-        toolVersion: String
+        toolVersion: String, projectOutput: String? = nil
     ) {
+        self.projectOutput = projectOutput
         self.variables = variables
         self.stateDirectory = stateDirectory
         self.fresh = fresh
@@ -192,7 +195,7 @@ final class RunSession {
             secretsPath: store.secretsURL.path, recordPath: store.recordURL.path,
             stateDirectory: store.directory.path, requestsSent: requestsSent, resourcesCreated: resourcesCreated,
             connectionsOpened: (runner.transport as? any ConnectionCounting)?.connectionsOpened,
-            outputs: record.outputs)
+            outputs: record.outputs, projectOutput: options.projectOutput)
     }
 
     func resolveInputs() throws -> [String: String] {

@@ -150,7 +150,7 @@ struct RunCommand: AsyncParsableCommand {
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: RetryPolicy(budget: .milliseconds(Int64(retryBudget * 1000))),
-                toolVersion: Tutor.version),
+                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
         if let output, let templateFolder {
