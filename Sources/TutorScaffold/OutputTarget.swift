@@ -64,9 +64,11 @@ public enum OutputTarget: Sendable, Equatable {
         }
         let parent = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue,
-            access(parent, W_OK | X_OK) == 0
-        else {
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
+            throw ScaffoldError.cannotWrite(
+                path: url.path, reason: "its folder \(parent) does not exist; create it first")
+        }
+        guard isDirectory.boolValue, access(parent, W_OK | X_OK) == 0 else {
             throw ScaffoldError.cannotWrite(path: url.path, reason: "\(parent) is not a folder this user can write in")
         }
     }

@@ -82,6 +82,7 @@ struct RenderCommand: AsyncParsableCommand {
                 values[name] = value
             }
             let output = try OutputTarget(path: out)
+            try output.preflight(force: force)
             let time = try ProjectRenderer.fixedTime(environment: environment, fallback: fallbackTime)
             let summary = try ProjectRenderer().render(
                 template: templateFolder, variables: values, to: output, force: force, fixedTime: time)

@@ -129,6 +129,9 @@ struct RenderCommandTests {
             name: "unwritable folder target",
             prepare: { folder in try Data("a file".utf8).write(to: folder.appendingPathComponent("blocker")) },
             out: "blocker/app", status: .cannotCreate, message: "cannot create"),
+        Refusal(
+            name: "missing parent folder", out: "nowhere/app.zip", status: .cannotCreate,
+            message: "nowhere does not exist; create it first"),
     ]
 
     @Test(arguments: refusals)
