@@ -55,15 +55,20 @@ final class LoopbackServer: @unchecked Sendable {
     var requests: [String] { lock.withLock { received } }
     var connections: Int { lock.withLock { acceptedCount } }
 
+    /// Wakes the accepting thread, which then closes the listener. Closing it here instead would
+    /// free its descriptor number while that thread may still call accept() on it, and a server
+    /// of another test that got the same number would have its connections served by this one.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func serve() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {
+                close(listener)
+                return
+            }
             lock.withLock { acceptedCount += 1 }
             handle(connection)
             close(connection)
