@@ -125,47 +125,4 @@ public struct LedgerCleaner: Sendable {
             try? await Task.sleep(for: retryDelay)
         }
     }
-
-    /// Resources a failed run created without recording them in its ledger: a create that
-    /// succeeded (201, or 2xx to a POST) but whose response did not match the document. Their
-    /// cleanup URL is filled in from the record's captures and inputs; secrets are never needed.
-    public static func unrecordedCreations(in record: RunRecord, tutorial: Tutorial) -> [RunRecord.Resource] {
-        var values = record.inputs.merging(record.captures) { _, capture in capture }
-        values = values.filter { $0.value != RunRecord.redacted }
-        var found: [RunRecord.Resource] = []
-        for request in tutorial.requests {
-            guard let cleanup = request.cleanup, let entry = record.request(named: request.name),
-                entry.outcome == "failed", let status = entry.status,
-                status == 201 || (request.method == "POST" && (200..<300).contains(status)),
-                let url = try? Template.expand(cleanup.url, with: values, context: .url),
-                !record.resources.contains(where: { $0.cleanup.url == url })
-            else { continue }
-            var segments = String(url.split(separator: "?").first ?? "").split(separator: "/")
-            if segments.last == "$ref" { segments.removeLast() }
-            let resource = LedgerEntry(
-                type: cleanup.resourceType ?? "resource", id: segments.last.map(String.init) ?? url,
-                createdBy: request.name, cleanup: .init(method: cleanup.method, url: url))
-            if let converted = resource.resource { found.append(converted) }
-        }
-        return found
-    }
-}
-
-/// The shape of `RunRecord.Resource`, whose memberwise initializer is internal to the runner:
-/// converted through its Codable form, which is the record's stable, documented shape.
-private struct LedgerEntry: Codable {
-    struct Cleanup: Codable {
-        var method: String
-        var url: String
-    }
-
-    var type: String
-    var id: String
-    var createdBy: String
-    var cleanup: Cleanup
-
-    var resource: RunRecord.Resource? {
-        guard let data = try? JSONEncoder().encode(self) else { return nil }
-        return try? JSONDecoder().decode(RunRecord.Resource.self, from: data)
-    }
 }

@@ -56,7 +56,6 @@ public enum RunStateCleanup {
         }
         var sources: [String: SourceLocation] = [:]
         if let tutorial = try? TutorialParser().parse(path: record.tutorial.path) {
-            record.resources += LedgerCleaner.unrecordedCreations(in: record, tutorial: tutorial)
             for request in tutorial.requests { sources[request.name] = request.location }
         }
         let cleaner = LedgerCleaner(

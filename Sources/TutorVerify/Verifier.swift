@@ -205,12 +205,11 @@ public struct Verifier: Sendable {
         if let message = failure?.message { failure?.message = redactor.scrub(message) }
         let steps = Self.stepResults(tutorial: tutorial, record: record, failure: failure)
 
-        // Cleanup: the ledger plus creates that failed their expectation, newest first.
+        // Cleanup: the ledger (the runner records creates that failed their expectation too), newest first.
         var cleanup: [CleanupItem] = []
         if var current = record {
-            let resources = current.resources + LedgerCleaner.unrecordedCreations(in: current, tutorial: tutorial)
+            let resources = current.resources
             if options.keepResources {
-                current.resources = resources
                 cleanup = resources.reversed().map { CleanupItem(kept: $0) }
             } else {
                 var sources: [String: SourceLocation] = [:]
