@@ -14,8 +14,8 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     public struct Configuration: Sendable {
         /// `User-Agent` header, e.g. `tutor/0.1.0`.
         public var userAgent: String
-        /// A PEM file with extra trusted CAs, added to the system's trust store.
-        public var extraCAFile: String?
+        /// PEM files with extra trusted CAs, added to the system's trust store.
+        public var extraCAFiles: [String]
         /// Time limit for the TCP and TLS connect.
         public var connectTimeout: Duration
         /// Time limit for one whole exchange.
@@ -23,11 +23,11 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
 
         /// Creates a configuration.
         public init(
-            userAgent: String, extraCAFile: String? = nil, connectTimeout: Duration = .seconds(10),
-            totalTimeout: Duration = .seconds(60)
+            userAgent: String, extraCAFile: String? = nil, extraCAFiles: [String] = [],
+            connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(60)
         ) {
             self.userAgent = userAgent
-            self.extraCAFile = extraCAFile
+            self.extraCAFiles = (extraCAFile.map { [$0] } ?? []) + extraCAFiles
             self.connectTimeout = connectTimeout
             self.totalTimeout = totalTimeout
         }
@@ -47,17 +47,13 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
 
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
-    /// Creates a client; reads and combines the CA bundle when `extraCAFile` is given.
+    /// Creates a client; reads and combines the CA bundle when extra CA files are given.
     public init(configuration: Configuration) throws {
         guard Self.globalInit == CURLE_OK else { throw SetupError(description: "libcurl failed to initialise") }
         guard let handle = curl_easy_init() else { throw SetupError(description: "libcurl could not create a handle") }
         self.handle = handle
         self.configuration = configuration
-        if let extra = configuration.extraCAFile {
-            guard let extraPEM = FileManager.default.contents(atPath: extra) else {
-                curl_easy_cleanup(handle)
-                throw SetupError(description: "cannot read the CA file \(extra)")
-            }
+        if !configuration.extraCAFiles.isEmpty {
             var bundle = Data()
             if let system = Self.systemCABundlePath(handle),
                 let systemPEM = FileManager.default.contents(atPath: system)
@@ -65,7 +61,14 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
                 bundle.append(systemPEM)
                 bundle.append(Data("\n".utf8))
             }
-            bundle.append(extraPEM)
+            for extra in configuration.extraCAFiles {
+                guard let extraPEM = FileManager.default.contents(atPath: extra) else {
+                    curl_easy_cleanup(handle)
+                    throw SetupError(description: "cannot read the CA file \(extra)")
+                }
+                bundle.append(extraPEM)
+                bundle.append(Data("\n".utf8))
+            }
             caBundle = bundle
         } else {
             caBundle = nil

@@ -331,14 +331,29 @@ final class StateWriter: @unchecked Sendable {
     }
 }
 
-/// Replaces secret values wherever they appear.
+/// Replaces secret values wherever they appear: as they are, and in the forms a request gives
+/// them (percent-encoded in a URL, escaped in a JSON string).
 struct Redactor: Sendable {
     var secrets: Set<String>
+
+    init(secrets: Set<String>) {
+        var forms: Set<String> = []
+        for secret in secrets where !secret.isEmpty {
+            forms.insert(secret)
+            forms.insert(Template.percentEncode(secret))
+            forms.insert(JSONValue.escape(secret))
+        }
+        // Longest first, so that a secret inside another is not replaced before the longer one.
+        self.secrets = forms
+        self.ordered = forms.sorted { $0.count > $1.count }
+    }
+
+    private var ordered: [String]
 
     /// The text with every secret replaced by `[REDACTED]`.
     func redact(_ text: String) -> String {
         var text = text
-        for secret in secrets where !secret.isEmpty && text.contains(secret) {
+        for secret in ordered where text.contains(secret) {
             text = text.replacingOccurrences(of: secret, with: RunRecord.redacted)
         }
         return text
@@ -360,7 +375,7 @@ struct Redactor: Sendable {
                     if Self.secretKeys.contains(member.key.lowercased()), case .string = member.value {
                         return .init(member.key, .string(RunRecord.redacted))
                     }
-                    return .init(member.key, redact(member.value))
+                    return .init(redact(member.key), redact(member.value))
                 })
         default: return value
         }

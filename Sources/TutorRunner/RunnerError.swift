@@ -56,6 +56,8 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
     case state(String)
     /// SIGINT: the run stopped between requests and was saved.
     case interrupted(recordPath: String)
+    /// An error of tutor's own, not of the tutorial or the tenant.
+    case internalFailure(String)
 
     /// A message the user can act on.
     public var description: String {
@@ -90,10 +92,11 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
         case .document(let message): return "error: \(message)"
         case .state(let message): return "error: run state: \(message)"
         case .interrupted(let recordPath): return "interrupted; progress saved in \(recordPath) — run again to resume"
+        case .internalFailure(let message): return "error: internal: \(message)"
         }
     }
 
-    /// The exit status DESIGN §4 gives each failure.
+    /// The exit status the README gives each failure.
     public var exitStatus: ExitStatus {
         switch self {
         case .stepFailed: return .stepFailed
@@ -103,6 +106,7 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
         case .document: return .dataError
         case .state: return .cannotCreate
         case .interrupted: return .interrupted
+        case .internalFailure: return .software
         }
     }
 }

@@ -16,8 +16,14 @@ public struct TenantConnection: Sendable {
     public var authority: String
     /// Whether this is the built-in sandbox tenant.
     public var isSandbox: Bool
-    /// A PEM file of CAs to trust in addition to the system's (the sandbox CA).
+    /// A PEM file of CAs to trust in addition to the system's: the sandbox's own CA, or `--ca-file`
+    /// for a real tenant.
     public var caFile: String?
+    /// More PEM files to trust (`--ca-file` beside the sandbox's CA, e.g. for a TLS proxy).
+    public var extraCAFiles: [String] = []
+
+    /// Every CA file to trust beyond the system's.
+    public var caFiles: [String] { (caFile.map { [$0] } ?? []) + extraCAFiles }
     /// How to get a Graph token.
     public var credential: Credential
 
@@ -105,6 +111,19 @@ public struct TenantConnection: Sendable {
         return output
     }
 
+    /// Whether a request to `url` may carry this connection's Graph token: only when it goes,
+    /// over HTTPS, to exactly the Graph origin the token was issued for (scheme, host, port).
+    public func sendsToken(to url: String) -> Bool {
+        guard let origin = Origin(url), let graph = Origin(graphURL) else { return false }
+        return origin == graph
+    }
+
+    /// Whether `url` is on this tenant's sign-in host (sent without a Graph token).
+    public func isSignInURL(_ url: String) -> Bool {
+        guard let origin = Origin(url), let login = Origin(loginURL) else { return false }
+        return origin == login
+    }
+
     private static func trimmed(_ url: String) -> String {
         var url = url
         while url.hasSuffix("/") { url.removeLast() }
@@ -120,4 +139,41 @@ public enum Credential: Sendable {
     case clientSecret(clientId: String, secret: String)
     /// Device code sign-in of an administrator, with a public client.
     case deviceCode(clientId: String)
+}
+
+/// The scheme, host and port of an absolute `https` URL, read strictly: a URL with userinfo,
+/// a backslash, whitespace or a control character has no origin, so that no parser can be made
+/// to disagree about where it goes.
+public struct Origin: Sendable, Hashable, CustomStringConvertible {
+    /// Lower-cased host (brackets kept for IPv6).
+    public var host: String
+    /// Port, 443 when the URL names none.
+    public var port: Int
+
+    /// The origin of `url`, or nil when it is not a plain `https://host[:port]` URL.
+    public init?(_ url: String) {
+        guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" }) else {
+            return nil
+        }
+        let prefix = "https://"
+        guard url.count > prefix.count, url.prefix(prefix.count).lowercased() == prefix else { return nil }
+        let rest = url.dropFirst(prefix.count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        var host = Substring(authority)
+        var port = 443
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+            guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
+                return nil
+            }
+            port = number
+            host = authority[..<colon]
+        }
+        guard !host.isEmpty, !host.hasSuffix(".") else { return nil }
+        self.host = host.lowercased()
+        self.port = port
+    }
+
+    /// `https://host:port`.
+    public var description: String { "https://\(host):\(port)" }
 }

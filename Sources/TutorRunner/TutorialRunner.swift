@@ -83,6 +83,15 @@ public struct TutorialRunner: Sendable {
         let session = RunSession(runner: self)
         return try await session.run()
     }
+
+    /// For a state folder whose run died with creates in flight (marked as sent, answer never
+    /// recorded): looks each one up, as a resumed run would, and puts what it finds in the ledger.
+    /// `tutor cleanup` calls this first, so that a killed run's objects are deleted without
+    /// running it again. Returns how many objects it added.
+    public func adoptInFlightCreates() async throws -> Int {
+        let session = RunSession(runner: self)
+        return try await session.adoptInFlightCreates()
+    }
 }
 
 /// The mutable state of one run; lives in one task.
@@ -99,6 +108,8 @@ final class RunSession {
     var record: RunRecord!
     var secrets = SecretsFile()
     var previous: RunRecord?
+    /// The saved record even under `--fresh`: its ledger and its creates in flight are carried over.
+    var carried: RunRecord?
     var requestsSent = 0
     var resourcesCreated = 0
     /// Ids of objects this run created, and when: a 400/404 naming one of them soon after is
@@ -171,8 +182,11 @@ final class RunSession {
             record.status = "succeeded"
             record.finishedAt = Self.timestamp()
             try save(wait: true)
-        } catch let error as RunnerError {
-            if case .interrupted = error {
+        } catch {
+            // Every way a run ends leaves a finished record and a `runFinished` event; an error
+            // that is not the runner's own (a cancelled sleep, a transport's) becomes one.
+            let ending = Self.runnerError(for: error, recordPath: store.recordURL.path)
+            if case .interrupted = ending {
                 record.status = "interrupted"
             } else {
                 record.status = "failed"
@@ -180,11 +194,52 @@ final class RunSession {
             record.finishedAt = Self.timestamp()
             try? save(wait: true)
             emit(.runFinished(summary()))
-            throw error
+            throw ending
         }
         let result = summary()
         emit(.runFinished(result))
         return result
+    }
+
+    /// The runner's error for any error a run ends on: cancellation is an interruption; other
+    /// errors keep their message.
+    static func runnerError(for error: any Error, recordPath: String) -> RunnerError {
+        switch error {
+        case let error as RunnerError: return error
+        case is CancellationError: return .interrupted(recordPath: recordPath)
+        case let error as HTTPTransportError: return .unreachable("\(error.url): \(error.message)")
+        default: return .internalFailure("\(error)")
+        }
+    }
+
+    func adoptInFlightCreates() async throws -> Int {
+        let lock = try store.acquire()
+        defer { close(lock) }
+        guard let (saved, savedSecrets) = try store.load() else { return 0 }
+        let inFlight = tutorial.requests.filter { request in
+            request.lookup != nil && request.cleanup != nil
+                && saved.request(named: request.name)?.outcome == "inFlight"
+        }
+        guard !inFlight.isEmpty else { return 0 }
+        for (name, value) in saved.inputs where value != RunRecord.redacted { variables[name] = value }
+        for (name, value) in saved.captures where value != RunRecord.redacted { variables[name] = value }
+        for (name, value) in savedSecrets.variables { variables[name] = value }
+        try await identifyTenant(token: try await tokens.token())
+        carried = saved
+        previous = saved
+        secrets = savedSecrets
+        record = saved
+        let before = record.resources.count
+        for request in inFlight {
+            guard let stepIndex = tutorial.steps.firstIndex(where: { $0.requests.contains { $0.name == request.name } }),
+                let lookup = request.lookup, let cleanup = request.cleanup,
+                let found = try await recheck(lookup, request, stepIndex: stepIndex)
+            else { continue }
+            try applyCaptures(request, from: found, viaLookup: lookup, stepIndex: stepIndex)
+            addToLedger(cleanup, request: request, scope: variables)
+        }
+        try save(wait: true)
+        return record.resources.count - before
     }
 
     func summary() -> RunSummary {
@@ -199,6 +254,13 @@ final class RunSession {
     }
 
     func resolveInputs() throws -> [String: String] {
+        let declared = tutorial.inputs.map(\.name)
+        // A misspelled --var would otherwise run with the default and fail far from the cause.
+        for name in options.variables.keys.sorted() where !declared.contains(name) {
+            throw RunnerError.usage(
+                "--var \(name): " + Suggestion.unknownName(name, kind: "input", known: declared)
+                    + "; --var sets the tutorial's inputs only")
+        }
         var values: [String: String] = [:]
         for input in tutorial.inputs {
             if let given = options.variables[input.name] {
@@ -223,9 +285,6 @@ final class RunSession {
                     throw RunnerError.usage("\(input.name)=\(value) does not match \(pattern) (\(input.location))")
                 }
             }
-        }
-        for (name, value) in options.variables where values[name] == nil {
-            values[name] = value
         }
         return values
     }
@@ -266,12 +325,19 @@ final class RunSession {
 
     func loadState(inputs: [String: String]) throws {
         let now = Self.timestamp()
-        if !options.fresh, let (saved, savedSecrets) = try store.load() {
-            if let savedTenant = saved.tenant.id, let tenantId = connection.tenantId, savedTenant != tenantId {
-                throw RunnerError.usage(
-                    "\(store.recordURL.path) belongs to tenant \(savedTenant), not \(tenantId); use --fresh or another --state-dir"
-                )
-            }
+        let saved = try store.load()
+        if let (savedRecord, _) = saved, let savedTenant = savedRecord.tenant.id, let tenantId = connection.tenantId,
+            savedTenant.lowercased() != tenantId.lowercased(), !options.fresh || !savedRecord.resources.isEmpty
+        {
+            // The ledger names objects of the other tenant: carrying it here would lose them.
+            throw RunnerError.usage(
+                "\(store.recordURL.path) belongs to tenant \(savedTenant), not \(tenantId)"
+                    + (savedRecord.resources.isEmpty
+                        ? "; use --fresh or another --state-dir"
+                        : "; its ledger still holds \(savedRecord.resources.count) resources there: run tutor cleanup on it, or use another --state-dir"))
+        }
+        carried = saved?.0
+        if !options.fresh, let (saved, savedSecrets) = saved {
             let changed = inputs.keys.sorted().filter { name in
                 guard let old = saved.inputs[name] else { return false }
                 return old != inputs[name] && old != RunRecord.redacted
@@ -302,7 +368,10 @@ final class RunSession {
                     requests: step.requests.compactMap { request in previous?.request(named: request.name) })
             },
             inputs: inputs.mapValues { redactor.redact($0) },
-            captures: previous?.captures ?? [:], resources: previous?.resources ?? [], outputs: previous?.outputs ?? [:]
+            captures: previous?.captures ?? [:],
+            // The ledger is carried over even by --fresh: what earlier runs of this state folder
+            // created stays tracked until `tutor cleanup` deletes it.
+            resources: carried?.resources ?? [], outputs: previous?.outputs ?? [:]
         )
     }
 
@@ -456,13 +525,16 @@ final class RunSession {
 
         // Get-or-create: when the object exists, nothing is sent. After a crash between sending and
         // recording, the object may still be replicating: look for it a little longer.
-        let wasInFlight = previous?.request(named: request.name)?.outcome == "inFlight"
+        let wasInFlight = carried?.request(named: request.name)?.outcome == "inFlight"
         if let lookup = request.lookup,
             let found = wasInFlight
                 ? try await recheck(lookup, request, stepIndex: stepIndex)
                 : try await performLookup(lookup, request, stepIndex: stepIndex)
         {
             try applyCaptures(request, from: found, viaLookup: lookup, stepIndex: stepIndex)
+            // A create that was in flight when an earlier run died made what the lookup found:
+            // it is ours, and goes in the ledger.
+            if wasInFlight, let cleanup = request.cleanup { addToLedger(cleanup, request: request, scope: variables) }
             entry.status = found.status
             entry.requestId = found.requestId
             entry.outcome = "found"
@@ -481,10 +553,12 @@ final class RunSession {
         // made. Other writes (PATCH, PUT, DELETE) are idempotent and simply sent again. Without a
         // lookup (addPassword) the mark must be on disk first; with one, the lookup finds the
         // object on resume anyway, and the mark only makes it wait out replication lag.
+        // The mark is on disk before the request leaves, lookup or not: a run killed after
+        // sending must know on resume that what its lookup finds is its own.
         if request.method.uppercased() == "POST" {
             entry.outcome = "inFlight"
             setEntry(entry, stepIndex: stepIndex)
-            try save(wait: request.lookup == nil)
+            try save(wait: true)
         }
 
         let result = try await exchange(
@@ -509,6 +583,8 @@ final class RunSession {
 
         if result.foundByLookup, let lookup = request.lookup {
             try applyCaptures(request, from: response, viaLookup: lookup, stepIndex: stepIndex)
+            // Found after this run's own create lost its answer: ours.
+            if let cleanup = request.cleanup { addToLedger(cleanup, request: request, scope: variables) }
             entry.outcome = "found"
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)
@@ -516,14 +592,20 @@ final class RunSession {
             return
         }
 
+        // An answer that shows an object exists puts it in the ledger now, before its status,
+        // captures and body are checked: a create that fails the document's expectations still
+        // created something, and `cleanup` and `verify` must be able to delete it.
+        if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
+            addToLedger(
+                cleanup, request: request, scope: provisionalScope(request, response: response, body: responseJSON),
+                response: responseJSON, location: response.header("Location"))
+            try save(wait: true)
+        }
+
         func fail(_ detail: String, code: String) throws -> Never {
             entry.outcome = "failed"
-            // What the request created stays in the ledger even when the answer is not the one
-            // documented, so that `cleanup` and `verify` can delete it.
-            if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
-                addToLedger(cleanup, request: request, stepIndex: stepIndex)
-            }
-            entry.error = .init(code: graphError?.code ?? code, message: redactor.redact(graphError?.message ?? detail))
+            entry.error = .init(
+                code: redactor.redact(graphError?.code ?? code), message: redactor.redact(graphError?.message ?? detail))
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)
             try? save()
@@ -576,9 +658,6 @@ final class RunSession {
                 }
             }
         }
-        if let cleanup = request.cleanup, Self.created(method: request.method, status: response.status) {
-            addToLedger(cleanup, request: request, stepIndex: stepIndex)
-        }
         setEntry(entry, stepIndex: stepIndex)
         try save()
     }
@@ -587,17 +666,45 @@ final class RunSession {
         status == 201 || (method.uppercased() == "POST" && (200..<300).contains(status))
     }
 
-    func addToLedger(_ cleanup: CleanupRule, request: RequestBlock, stepIndex: Int) {
-        guard let url = try? Template.expand(cleanup.url, with: variables, context: .url) else {
+    /// The variables with whatever the request's captures find in `body`, leniently: a capture
+    /// that fails here fails the request later; the ledger needs what can be had.
+    func provisionalScope(_ request: RequestBlock, response: HTTPResponse, body: JSONValue?) -> [String: String] {
+        var scope = variables
+        for capture in request.captures {
+            if let value = try? captureValue(capture, request: request, response: response, root: body) {
+                scope[capture.variable] = value
+            }
+        }
+        return scope
+    }
+
+    /// Records how to delete what `request` created. The cleanup URL is filled from `scope`;
+    /// when a variable it needs is missing (a capture path the answer does not have), the
+    /// object's own `id` from the answer stands in for it, else Graph's `Location` header.
+    func addToLedger(
+        _ cleanup: CleanupRule, request: RequestBlock, scope: [String: String], response: JSONValue? = nil,
+        location: String? = nil
+    ) {
+        var scope = scope
+        let missing = Template.variables(in: cleanup.url).filter { scope[$0] == nil }
+        if missing.count == 1, let id = response?["id"]?.stringValue, !id.isEmpty {
+            scope[missing[0]] = id
+        }
+        var absolute: String
+        if let url = try? Template.expand(cleanup.url, with: scope, context: .url) {
+            // Kept in the tutorial's (Learn) form: the sandbox's port changes between runs;
+            // consumers rebase it on `tenant.graphURL`.
+            absolute = url
+        } else if let location, connection.sendsToken(to: location) {
+            absolute = location
+        } else {
             emit(
                 .notice(
-                    "cannot record how to delete what \(request.name) created: its cleanup URL uses an unknown variable"
+                    "\(request.name) created something tutor cannot delete: its cleanup URL needs \(missing.joined(separator: ", ")), which the answer does not give"
                 ))
             return
         }
-        // Kept in the tutorial's (Learn) form: the sandbox's port changes between runs; consumers
-        // rebase it on `tenant.graphURL`.
-        let absolute = url
+        absolute = redactor.redact(absolute)
         guard !record.resources.contains(where: { $0.cleanup.url == absolute }) else { return }
         let path = String(absolute.split(separator: "?").first ?? "")
         var segments = path.split(separator: "/")
@@ -792,11 +899,21 @@ final class RunSession {
         var attempt = 0
         var refreshed = false
         var unreachableCount = 0
+        // The token goes only to the Graph origin it was issued for; the tenant's sign-in host
+        // gets the request without it; anything else is refused before a byte is sent.
+        let carriesToken = connection.sendsToken(to: request.url)
+        guard carriesToken || connection.isSignInURL(request.url) else {
+            throw RunnerError.document(
+                "\(name): refusing to send to \(redactor.redact(request.url)): only the tenant's Graph (\(connection.graphURL)) and sign-in (\(connection.loginURL)) hosts are allowed, over https"
+            )
+        }
         while true {
             attempt += 1
-            let token = try await tokens.token()
             var authorized = request
-            authorized.headers.append(HTTPHeader("Authorization", "Bearer \(token)"))
+            if carriesToken {
+                let token = try await tokens.token()
+                authorized.headers.append(HTTPHeader("Authorization", "Bearer \(token)"))
+            }
             let sentAt = clock.now
             let response: HTTPResponse
             do {
@@ -807,16 +924,16 @@ final class RunSession {
                 emit(
                     .exchange(
                         request: name, method: request.method, url: redactor.redact(request.url), status: nil,
-                        duration: clock.now - sentAt, note: error.message))
+                        duration: clock.now - sentAt, note: redactor.redact(error.message)))
                 switch error.kind {
                 case .tls:
                     throw RunnerError.unreachable(
-                        "\(error.url): TLS failed (\(error.message)); is the CA trusted? (--ca-file)")
+                        redactor.redact("\(error.url): TLS failed (\(error.message)); is the CA trusted? (--ca-file)"))
                 case .other:
-                    throw RunnerError.unreachable("\(error.url): \(error.message)")
+                    throw RunnerError.unreachable(redactor.redact("\(error.url): \(error.message)"))
                 case .unreachable:
                     unreachableCount += 1
-                    if unreachableCount >= 3 { throw RunnerError.unreachable("\(error.url): \(error.message)") }
+                    if unreachableCount >= 3 { throw RunnerError.unreachable(redactor.redact("\(error.url): \(error.message)")) }
                 case .connectionLost, .timedOut:
                     if error.mayHaveReachedServer, RequestEffect(method: request.method) == .writes,
                         request.method.uppercased() == "POST", let onLostWrite
@@ -828,9 +945,10 @@ final class RunSession {
                 }
                 let delay = policy.backoff(attempt: attempt)
                 guard clock.now + delay < deadline else {
-                    throw RunnerError.unreachable("\(error.url): \(error.message) (gave up after \(attempt) attempts)")
+                    throw RunnerError.unreachable(
+                        redactor.redact("\(error.url): \(error.message) (gave up after \(attempt) attempts)"))
                 }
-                emit(.retrying(request: name, reason: error.message, delay: delay))
+                emit(.retrying(request: name, reason: redactor.redact(error.message), delay: delay))
                 try await Task.sleep(for: delay)
                 continue
             }

@@ -1,4 +1,4 @@
-/// The process exit codes of `tutor` (sysexits), as DESIGN.md §4 lists them.
+/// The process exit codes of `tutor` (sysexits), as the README lists them.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Everything went as planned.
     case success = 0
@@ -12,6 +12,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case noInput = 66
     /// The tenant or the network cannot be reached.
     case unavailable = 69
+    /// Something went wrong inside tutor itself (a bug, not the tutorial or the tenant).
+    case software = 70
     /// The output cannot be created.
     case cannotCreate = 73
     /// Authentication failed or a permission is missing.

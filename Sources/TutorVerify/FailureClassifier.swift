@@ -73,6 +73,8 @@ enum FailureClassifier {
             return VerifyFailure(failureClass: .environment, message: "run state: \(message)", errorCode: "State")
         case .interrupted:
             return VerifyFailure(failureClass: .environment, message: "interrupted", errorCode: "Interrupted")
+        case .internalFailure(let message):
+            return VerifyFailure(failureClass: .environment, message: "internal error: \(message)", errorCode: "Internal")
         }
     }
 

@@ -15,6 +15,8 @@ public struct LedgerCleaner: Sendable {
     public let tokens: TokenProvider
     /// Retry timing.
     public let retryPolicy: RetryPolicy
+    /// How long a deleted resource may stay visible (replication) before it counts as left.
+    public var confirmationWindow: Duration = .seconds(10)
 
     /// Creates a cleaner.
     public init(
@@ -33,7 +35,17 @@ public struct LedgerCleaner: Sendable {
     {
         var items: [CleanupItem] = []
         for resource in resources.reversed() {
-            items.append(await delete(resource, source: sources[resource.createdBy]))
+            var item = await delete(resource, source: sources[resource.createdBy])
+            if item.outcome == .deleted, item.method.uppercased() == "DELETE", await isStillThere(resource) {
+                // A report counts what is really left, not what a 2xx promised.
+                item.outcome = .failed
+                item.failure = VerifyFailure(
+                    failureClass: .transient,
+                    message: "\(resource.type) \(resource.id) is still in the tenant after its DELETE succeeded",
+                    file: sources[resource.createdBy]?.file, line: sources[resource.createdBy]?.line,
+                    request: resource.createdBy, status: item.status, errorCode: "StillThere")
+            }
+            items.append(item)
         }
         // A resource inside one that is gone now (a link under a deleted user flow) went with
         // it, even when its own delete failed; the failure stays attached for the report.
@@ -43,6 +55,29 @@ public struct LedgerCleaner: Sendable {
             if gone.contains(where: { url.hasPrefix($0 + "/") }) { items[index].outcome = .alreadyGone }
         }
         return items
+    }
+
+    /// Whether a GET of the deleted resource's URL still finds it after the time a deletion
+    /// may take to replicate (a few seconds); only a 2xx answer counts as still there.
+    func isStillThere(_ resource: RunRecord.Resource) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + confirmationWindow
+        let url = connection.rebase(resource.cleanup.url)
+        guard connection.sendsToken(to: url) else { return false }
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard let token = try? await tokens.token(),
+                let response = try? await transport.send(
+                    HTTPRequest(
+                        method: "GET", url: url,
+                        headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")]))
+            else { return false }
+            guard (200..<300).contains(response.status) else { return false }
+            let delay = retryPolicy.backoff(attempt: attempt, polling: true)
+            if clock.now + delay > deadline { return true }
+            try? await Task.sleep(for: delay)
+        }
     }
 
     /// Deletes one resource.
@@ -62,6 +97,11 @@ public struct LedgerCleaner: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + retryPolicy.budget
         let url = connection.rebase(resource.cleanup.url)
+        guard connection.sendsToken(to: url) else {
+            item.failure = failure(
+                .doc, "its cleanup URL \(url) is not on the tenant's Graph host", status: nil, code: nil, requestId: nil)
+            return item
+        }
         var attempt = 0
         var refreshed = false
         while true {

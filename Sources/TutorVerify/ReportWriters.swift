@@ -73,7 +73,14 @@ extension VerifyReport {
         }
         let deleting = tutorial.cleanup.filter { $0.outcome != .kept }
         if !deleting.isEmpty {
-            let failure = deleting.first { $0.failure != nil }?.failure
+            // The failure names every resource left behind, not only the first.
+            let left = deleting.filter { $0.outcome == .failed }
+            var failure = left.first?.failure
+            if left.count > 1 {
+                failure?.message =
+                    "\(left.count) resources left in the tenant: "
+                    + left.map { "\($0.type) \($0.id)" }.joined(separator: ", ") + "; first: " + (failure?.message ?? "")
+            }
             cases.append(Testcase(name: "Clean up", durationMs: 0, failure: failure, skipped: nil))
         }
         return cases
@@ -188,6 +195,18 @@ extension VerifyReport {
         lines.append(
             "Cleanup: \(summary.resourcesDeleted) resource\(summary.resourcesDeleted == 1 ? "" : "s") deleted, \(summary.resourcesLeft) left in the tenant."
         )
+        let left = resourcesLeft
+        if !left.isEmpty {
+            lines.append("")
+            lines.append("### Left in the tenant")
+            lines.append("")
+            for (tutorial, item) in left {
+                let why = item.outcome == .kept ? "kept" : (item.failure.map { Self.oneLine($0) } ?? "not deleted")
+                lines.append("- \(item.type) `\(item.id)` from `\(tutorial)` (\(item.createdBy)): \(Self.cell(why))")
+            }
+            lines.append("")
+            lines.append("Delete them with `tutor cleanup --state-root` on this run's state folder.")
+        }
         let failed = tutorials.filter { $0.status == .failed && $0.failure != nil }
         if !failed.isEmpty {
             lines.append("")

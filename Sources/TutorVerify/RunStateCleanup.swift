@@ -28,12 +28,37 @@ public enum RunStateCleanup {
     /// unrecorded, when the tutorial can still be read) and updates the record.
     public static func clean(
         stateDirectory: URL, connection: TenantConnection, transport: any HTTPTransport,
-        retryPolicy: RetryPolicy = RetryPolicy()
+        retryPolicy: RetryPolicy = RetryPolicy(), dryRun: Bool = false
     ) async throws -> CleanupSummary {
         let store = RunStateStore(directory: stateDirectory)
         guard FileManager.default.fileExists(atPath: store.recordURL.path) else {
             throw VerifyError.state(
                 "\(store.recordURL.path) does not exist; is \(stateDirectory.path) a run's --state-dir?")
+        }
+        guard let (recorded, _) = try store.load() else {
+            throw VerifyError.state("\(store.recordURL.path) cannot be read")
+        }
+        if recorded.tenant.sandbox != connection.isSandbox {
+            throw VerifyError.usage(
+                recorded.tenant.sandbox
+                    ? "\(stateDirectory.path) holds a sandbox run; run tutor cleanup without --tenant"
+                    : "\(stateDirectory.path) holds a run against a real tenant; give its --tenant and sign-in options")
+        }
+        let tokens = TokenProvider(connection: connection, transport: transport, prompt: { _ in })
+        let token = try await tokens.token()
+        let tenantId = connection.tenantId ?? AccessTokenClaims(token: token)?.tenantId
+        if let recordedTenant = recorded.tenant.id, let tenantId, recordedTenant.lowercased() != tenantId.lowercased() {
+            throw VerifyError.usage(
+                "\(stateDirectory.path) belongs to tenant \(recordedTenant), but you signed in to \(tenantId)")
+        }
+        let tutorial = try? TutorialParser().parse(path: recorded.tutorial.path)
+        if let tutorial, !dryRun {
+            // A run killed with a create in flight: what that create made is looked up first,
+            // as a resumed run would, and enters the ledger.
+            _ = try await TutorialRunner(
+                tutorial: tutorial, connection: connection, transport: transport,
+                options: RunOptions(stateDirectory: stateDirectory, retryPolicy: retryPolicy, toolVersion: "cleanup")
+            ).adoptInFlightCreates()
         }
         let lock = try store.acquire()
         defer { close(lock) }
@@ -41,21 +66,13 @@ public enum RunStateCleanup {
             throw VerifyError.state("\(store.recordURL.path) cannot be read")
         }
         var record = loaded
-        if record.tenant.sandbox != connection.isSandbox {
-            throw VerifyError.usage(
-                record.tenant.sandbox
-                    ? "\(stateDirectory.path) holds a sandbox run; run tutor cleanup without --tenant"
-                    : "\(stateDirectory.path) holds a run against a real tenant; give its --tenant and sign-in options")
-        }
-        let tokens = TokenProvider(connection: connection, transport: transport, prompt: { _ in })
-        let token = try await tokens.token()
-        let tenantId = connection.tenantId ?? AccessTokenClaims(token: token)?.tenantId
-        if let recorded = record.tenant.id, let tenantId, recorded.lowercased() != tenantId.lowercased() {
-            throw VerifyError.usage(
-                "\(stateDirectory.path) belongs to tenant \(recorded), but you signed in to \(tenantId)")
+        if dryRun {
+            return CleanupSummary(
+                stateDirectory: stateDirectory.path,
+                items: record.resources.reversed().map { CleanupItem(planned: $0) })
         }
         var sources: [String: SourceLocation] = [:]
-        if let tutorial = try? TutorialParser().parse(path: record.tutorial.path) {
+        if let tutorial {
             for request in tutorial.requests { sources[request.name] = request.location }
         }
         let cleaner = LedgerCleaner(
@@ -64,6 +81,37 @@ public enum RunStateCleanup {
         apply(items, to: &record)
         try store.save(record, record.resources.isEmpty ? SecretsFile() : secrets)
         return CleanupSummary(stateDirectory: stateDirectory.path, items: items)
+    }
+
+    /// The state folders under `root` (a verify run's `--state-root`, or a folder holding such
+    /// roots): every folder, up to three levels down, that holds a `record.json`, in path order.
+    public static func stateDirectories(under root: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw VerifyError.state("\(root.path) is not a folder")
+        }
+        var found: [URL] = []
+        func visit(_ folder: URL, depth: Int) {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("record.json").path) {
+                found.append(folder)
+                return
+            }
+            guard depth < 3,
+                let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+            else { return }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let child = folder.appendingPathComponent(name)
+                var childIsDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsDirectory),
+                    childIsDirectory.boolValue
+                {
+                    visit(child, depth: depth + 1)
+                }
+            }
+        }
+        visit(root, depth: 0)
+        return found
     }
 
     /// Removes deleted (or already gone) resources from the record's ledger. When the ledger is

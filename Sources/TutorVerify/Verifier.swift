@@ -151,6 +151,20 @@ public struct Verifier: Sendable {
         return formatter.string(from: date)
     }
 
+    /// The `--var` names that no tutorial among `paths` declares as an input, each with the
+    /// message that names the inputs (tutorials that cannot be read are reported later).
+    public static func unknownVariables(_ names: some Sequence<String>, in paths: [String]) -> [String] {
+        var declared: Set<String> = []
+        for path in paths {
+            if let tutorial = try? TutorialParser().parse(path: path) {
+                declared.formUnion(tutorial.inputs.map(\.name))
+            }
+        }
+        return names.sorted().filter { !declared.contains($0) }.map {
+            "--var \($0): " + Suggestion.unknownName($0, kind: "input", known: declared)
+        }
+    }
+
     /// The state directory of the tutorial at `index`.
     func stateDirectory(index: Int, path: String) -> URL {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -180,11 +194,15 @@ public struct Verifier: Sendable {
         let unique = UniqueNames.overrides(
             for: tutorial, suffix: "\(options.runId)-\(index + 1)", given: options.variables)
         let state = stateDirectory(index: index, path: path)
+        // `--var` applies to the tutorials that declare the input (checked against all of them
+        // before the run starts).
+        let declared = Set(tutorial.inputs.map(\.name))
         let transport = BudgetedTransport(inner: client, budget: budget, graphURL: connection.graphURL)
         let runner = TutorialRunner(
             tutorial: tutorial, connection: connection, transport: transport,
             options: RunOptions(
-                variables: options.variables.merging(unique) { given, _ in given }, stateDirectory: state,
+                variables: options.variables.filter { name, _ in declared.contains(name) }
+                    .merging(unique) { given, _ in given }, stateDirectory: state,
                 fresh: true, retryPolicy: options.retryPolicy, toolVersion: options.toolVersion),
             interrupt: interrupt)
         var runError: (any Error)?
@@ -192,6 +210,9 @@ public struct Verifier: Sendable {
             _ = try await runner.run()
         } catch {
             runError = error
+            // A create whose answer never came (and was not found while the run went on) may
+            // still have made its object: look once more, so that the cleanup deletes it.
+            _ = try? await runner.adoptInFlightCreates()
         }
         let store = RunStateStore(directory: state)
         let saved = try? store.load()
@@ -279,9 +300,18 @@ public struct Verifier: Sendable {
 extension CleanupItem {
     /// A resource left in place on purpose.
     init(kept resource: RunRecord.Resource) {
+        self.init(resource, outcome: .kept)
+    }
+
+    /// A resource a dry run would delete.
+    init(planned resource: RunRecord.Resource) {
+        self.init(resource, outcome: .planned)
+    }
+
+    private init(_ resource: RunRecord.Resource, outcome: Outcome) {
         self.init(
             type: resource.type, id: resource.id, createdBy: resource.createdBy, method: resource.cleanup.method,
-            url: resource.cleanup.url, outcome: .kept, status: nil, failure: nil)
+            url: resource.cleanup.url, outcome: outcome, status: nil, failure: nil)
     }
 }
 

@@ -102,6 +102,8 @@ public struct CleanupItem: Codable, Sendable {
         case kept
         /// It could not be deleted; it is still in the ledger.
         case failed
+        /// `--dry-run`: would be deleted; nothing was sent.
+        case planned
     }
 
     /// Kind, e.g. `application`.
@@ -238,16 +240,27 @@ public struct VerifyReport: Codable, Sendable {
         return data
     }
 
-    /// The exit status: 0 all passed; 130 interrupted; 77 or 69 when every failure is an
-    /// environment failure (77 sign-in or permission, 69 unreachable); otherwise 1.
+    /// The exit status: 0 all passed; 130 interrupted; when every failure is of one local or
+    /// environment kind, that kind's code (77 sign-in or permission, 69 unreachable, 73 the state
+    /// folder cannot be written, 70 an internal error); otherwise 1.
     public var exitStatus: ExitStatus {
         if status == "interrupted" { return .interrupted }
         let failures = tutorials.filter { $0.status == .failed }
         guard !failures.isEmpty else { return .success }
-        let classes = failures.compactMap(\.failure)
-        guard classes.count == failures.count, classes.allSatisfy({ $0.failureClass == .environment }) else {
-            return .stepFailed
+        let codes = failures.compactMap { $0.failure?.failureClass == .environment ? $0.failure?.errorCode : nil }
+        guard codes.count == failures.count else { return .stepFailed }
+        if codes.contains("Internal") { return .software }
+        let signIn: Set<String> = ["AuthenticationFailed", "PermissionDenied", "MissingPermission"]
+        if codes.allSatisfy(signIn.contains) { return .noPermission }
+        if codes.allSatisfy({ $0 == "Unreachable" }) { return .unavailable }
+        if codes.allSatisfy({ $0 == "State" }) { return .cannotCreate }
+        return .stepFailed
+    }
+
+    /// Every resource still in the tenant after the cleanup (kept, or not deleted), with its tutorial.
+    public var resourcesLeft: [(tutorial: String, item: CleanupItem)] {
+        tutorials.flatMap { tutorial in
+            tutorial.cleanup.filter { $0.outcome == .kept || $0.outcome == .failed }.map { (tutorial.path, $0) }
         }
-        return classes.contains { $0.errorCode == "Unreachable" } ? .unavailable : .noPermission
     }
 }

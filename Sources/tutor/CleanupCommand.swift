@@ -20,57 +20,92 @@ struct CleanupCommand: AsyncParsableCommand {
             run the command again), 64 usage, 66 no record in DIR, 69 tenant unreachable, 77 sign-in or \
             permission denied.
 
+            --state-root cleans every state folder of a `tutor verify` run (its --state-root, or \
+            .tutor/verify/<run-id>), also of one that was killed. --dry-run lists what would be deleted \
+            and sends nothing.
+
             Examples:
               tutor cleanup --state-dir .tutor/runs/tutorial-web-app-python-flask-prepare-tenant-sandbox
+              tutor cleanup --state-root .tutor/verify/20261128-030000-ab12 --dry-run
               tutor cleanup --state-dir DIR --tenant contoso --client-id ID --client-secret-env SECRET
             """)
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("The run's state folder.", valueName: "DIR"))
-    var stateDirectory: String
+    var stateDirectory: String?
+
+    @Option(
+        name: .customLong("state-root"),
+        help: ArgumentHelp("Clean every state folder under this folder (a verify run's).", valueName: "DIR"))
+    var stateRoot: String?
+
+    @Flag(name: .customLong("dry-run"), help: "List what would be deleted; delete nothing.")
+    var dryRun = false
 
     @OptionGroup var tenantOptions: TenantOptions
 
+    func validate() throws {
+        guard (stateDirectory == nil) != (stateRoot == nil) else {
+            throw ValidationError("give one of --state-dir DIR or --state-root DIR")
+        }
+    }
+
     func run() async throws {
-        let summary: CleanupSummary
+        let summaries: [CleanupSummary]
         do {
-            summary = try await execute()
+            summaries = try await execute()
         } catch let error as ValidationError {
             throw error
         } catch {
             throw tutor.exitCode(reporting: error)
         }
-        if summary.items.isEmpty {
-            print("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
-        }
-        for item in summary.items {
-            switch item.outcome {
-            case .deleted: print("deleted \(item.type) \(item.id)")
-            case .alreadyGone:
-                if let failure = item.failure {
-                    print("gone with what contained it: \(item.type) \(item.id)")
-                    printError("warning: the tutorial's cleanup request for it failed: \(failure.message)")
-                } else {
-                    print("already gone: \(item.type) \(item.id)")
+        for summary in summaries {
+            if summaries.count > 1 { print("\(summary.stateDirectory):") }
+            if summary.items.isEmpty {
+                print("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
+            }
+            for item in summary.items {
+                switch item.outcome {
+                case .deleted: print("deleted \(item.type) \(item.id)")
+                case .alreadyGone:
+                    if let failure = item.failure {
+                        print("gone with what contained it: \(item.type) \(item.id)")
+                        printError("warning: the tutorial's cleanup request for it failed: \(failure.message)")
+                    } else {
+                        print("already gone: \(item.type) \(item.id)")
+                    }
+                case .kept: print("kept \(item.type) \(item.id)")
+                case .planned: print("would delete \(item.type) \(item.id): \(item.method) \(item.url)")
+                case .failed:
+                    printError("error: \(item.failure?.message ?? "cannot delete \(item.type) \(item.id)")")
                 }
-            case .kept: print("kept \(item.type) \(item.id)")
-            case .failed:
-                printError("error: \(item.failure?.message ?? "cannot delete \(item.type) \(item.id)")")
             }
         }
-        if !summary.isComplete { throw ExitCode(ExitStatus.stepFailed.rawValue) }
+        if !summaries.allSatisfy({ $0.isComplete || dryRun }) { throw ExitCode(ExitStatus.stepFailed.rawValue) }
     }
 
-    private func execute() async throws -> CleanupSummary {
+    private func execute() async throws -> [CleanupSummary] {
+        let folders: [URL]
+        if let stateRoot {
+            folders = try RunStateCleanup.stateDirectories(under: URL(fileURLWithPath: stateRoot))
+            if folders.isEmpty { throw VerifyError.state("no state folder (with a record.json) under \(stateRoot)") }
+        } else {
+            folders = [URL(fileURLWithPath: stateDirectory ?? ".")]
+        }
         let resolved = try await tenantOptions.resolve()
         defer { resolved.stopSandbox() }
         let client: CurlHTTPClient
         do {
             client = try CurlHTTPClient(
-                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile))
+                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFiles: resolved.connection.caFiles))
         } catch {
             throw RunnerError.usage("\(error)")
         }
-        return try await RunStateCleanup.clean(
-            stateDirectory: URL(fileURLWithPath: stateDirectory), connection: resolved.connection, transport: client)
+        var summaries: [CleanupSummary] = []
+        for folder in folders {
+            summaries.append(
+                try await RunStateCleanup.clean(
+                    stateDirectory: folder, connection: resolved.connection, transport: client, dryRun: dryRun))
+        }
+        return summaries
     }
 }

@@ -124,7 +124,7 @@ struct RunCommand: AsyncParsableCommand {
         let client: CurlHTTPClient
         do {
             client = try CurlHTTPClient(
-                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFile: connection.caFile))
+                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFiles: connection.caFiles))
         } catch {
             throw RunnerError.usage("\(error)")
         }

@@ -134,8 +134,11 @@ struct TenantOptions: ParsableArguments {
 
     /// The connection to a sandbox described by `info`, signed in with its admin app's client credentials.
     static func sandboxConnection(_ info: SandboxInfo, secret: String, extraCA: String? = nil) -> TenantConnection {
-        TenantConnection.sandbox(
+        var connection = TenantConnection.sandbox(
             tenantId: info.tenantId, subdomain: info.subdomain, graphURL: info.graphURL, authority: info.authority,
-            caFile: extraCA ?? info.caFile, adminClientId: info.adminClientId, adminClientSecret: secret)
+            caFile: info.caFile, adminClientId: info.adminClientId, adminClientSecret: secret)
+        // --ca-file adds to the sandbox's CA (a proxy's, say); it never replaces it.
+        connection.extraCAFiles = extraCA.map { [$0] } ?? []
+        return connection
     }
 }

@@ -30,8 +30,8 @@ struct VerifyCommand: AsyncParsableCommand {
             $GITHUB_STEP_SUMMARY when set) and, with GITHUB_ACTIONS=true, ::error annotations.
 
             Exit codes: 0 every tutorial passed, 1 a tutorial failed, 64 usage, 69 every failure was an \
-            unreachable tenant, 73 a report cannot be written, 77 every failure was sign-in or permission, \
-            130 interrupted.
+            unreachable tenant, 70 an internal error, 73 a report or state folder cannot be written, 77 \
+            every failure was sign-in or permission, 130 interrupted.
 
             Examples:
               tutor verify tutorials/*.md --junit junit.xml --report verify.json
@@ -124,6 +124,9 @@ struct VerifyCommand: AsyncParsableCommand {
             let equals = assignment.firstIndex(of: "=")!
             values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
+        if let unknown = Verifier.unknownVariables(values.keys, in: selected).first {
+            throw VerifyError.usage(unknown)
+        }
         let resolved = try await tenantOptions.resolve(environment: environment)
         defer { resolved.stopSandbox() }
         // One client per job: a client sends one request at a time.
@@ -133,7 +136,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 clients.append(
                     try CurlHTTPClient(
                         configuration: .init(
-                            userAgent: "tutor/\(Tutor.version)", extraCAFile: resolved.connection.caFile)))
+                            userAgent: "tutor/\(Tutor.version)", extraCAFiles: resolved.connection.caFiles)))
             }
         } catch {
             throw RunnerError.usage("\(error)")

@@ -86,6 +86,118 @@ import TutorSupport
         return (harness, environment)
     }
 
+    /// Runs `tutor ARGUMENTS` to the end and returns its exit status and output.
+    static func tutor(_ arguments: [String], environment: [String: String], log: URL) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = tutorExecutable
+        process.arguments = arguments
+        process.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try handle.close()
+        let output = String(decoding: FileManager.default.contents(atPath: log.path) ?? Data(), as: UTF8.self)
+        return Outcome(
+            status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal, output: output)
+    }
+
+    /// The ledger invariant under SIGKILL (docs/ledger.md): a run killed at one of 20 points spread
+    /// over its span, run again, then `tutor cleanup`: the tenant ends as it began, every time.
+    @Test func killedAtTwentyPointsThenCleanedUpLeavesTheTenantAsItWas() async throws {
+        let root = Fixture.temporaryDirectory()
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 20)
+        defer { Task { await harness.sandbox.stop() } }
+        let before = try await harness.objects()
+
+        // The span of one whole run, measured on this machine.
+        let clock = ContinuousClock()
+        let measuredState = root.appendingPathComponent("measured")
+        let started = clock.now
+        let measured = try await Self.runTutor(
+            appName: "span-app", state: measuredState, environment: environment, killAfter: nil)
+        let span = clock.now - started
+        #expect(measured.status == 0, "\(measured.output)")
+        let cleanedMeasured = try await Self.tutor(
+            ["cleanup", "--state-dir", measuredState.path], environment: environment,
+            log: root.appendingPathComponent("measured-cleanup.log"))
+        #expect(cleanedMeasured.status == 0, "\(cleanedMeasured.output)")
+
+        var kills = 0
+        for point in 0..<20 {
+            let state = root.appendingPathComponent("kill-\(point)")
+            let killAfter = span * (Double(point) + 0.5) / 20
+            let killed = try await Self.runTutor(
+                appName: "kill-app-\(point)", state: state, environment: environment, killAfter: killAfter)
+            if killed.killed { kills += 1 }
+            // Half of them are run again first; the other half are cleaned up as the kill left them.
+            if point.isMultiple(of: 2) {
+                let rerun = try await Self.runTutor(
+                    appName: "kill-app-\(point)", state: state, environment: environment, killAfter: nil)
+                #expect(rerun.status == 0, "rerun after a kill at \(killAfter): \(rerun.output)")
+            }
+            let cleanup = try await Self.tutor(
+                ["cleanup", "--state-dir", state.path], environment: environment,
+                log: root.appendingPathComponent("cleanup-\(point).log"))
+            #expect(cleanup.status == 0, "cleanup after a kill at \(killAfter): \(cleanup.output)")
+            let after = try await harness.objects()
+            #expect(after == before, "after a kill at \(killAfter) (point \(point)): \(killed.output)")
+        }
+        #expect(kills >= 15, "only \(kills) of 20 runs were killed before they finished")
+    }
+
+    /// `tutor verify` killed with SIGKILL at points spread over its span, then
+    /// `tutor cleanup --state-root`: the tenant ends as it began.
+    @Test func killedVerifyIsCleanedUpFromItsStateRoot() async throws {
+        let root = Fixture.temporaryDirectory()
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 20)
+        defer { Task { await harness.sandbox.stop() } }
+        let before = try await harness.objects()
+        func verify(_ stateRoot: URL, killAfter: Duration?) async throws -> Outcome {
+            let process = Process()
+            process.executableURL = Self.tutorExecutable
+            process.arguments = [
+                "verify", SandboxHarness.tutorialPath, "--state-root", stateRoot.path, "--writes-per-second", "0",
+            ]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            if let killAfter {
+                try await Task.sleep(for: killAfter)
+                kill(process.processIdentifier, SIGKILL)
+            }
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            return Outcome(
+                status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal, output: "")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let whole = try await verify(root.appendingPathComponent("whole"), killAfter: nil)
+        #expect(whole.status == 0)
+        // Verify cleans up after itself; the span includes its cleanup.
+        let span = clock.now - started
+        #expect(try await harness.objects() == before)
+
+        var kills = 0
+        for point in 0..<6 {
+            let stateRoot = root.appendingPathComponent("verify-\(point)")
+            let killAfter = span * (Double(point) + 0.5) / 6
+            if try await verify(stateRoot, killAfter: killAfter).killed { kills += 1 }
+            guard FileManager.default.fileExists(atPath: stateRoot.path) else { continue }
+            let cleanup = try await Self.tutor(
+                ["cleanup", "--state-root", stateRoot.path], environment: environment,
+                log: root.appendingPathComponent("verify-cleanup-\(point).log"))
+            #expect(
+                cleanup.status == 0 || cleanup.output.contains("no state folder"),
+                "cleanup after a kill at \(killAfter): \(cleanup.output)")
+            #expect(try await harness.objects() == before, "after a verify kill at \(killAfter)")
+        }
+        #expect(kills >= 4, "only \(kills) of 6 verify runs were killed before they finished")
+    }
+
     @Test func interruptSavesAndExits130ThenResumes() async throws {
         let root = Fixture.temporaryDirectory()
         let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40)

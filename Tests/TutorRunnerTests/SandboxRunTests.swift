@@ -76,6 +76,24 @@ struct SandboxHarness {
         return .null
     }
 
+    /// The ids of every object in the tenant, by collection (user-flow links by flow).
+    func objects() async throws -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for collection in [
+            "applications", "servicePrincipals", "oauth2PermissionGrants", "identity/authenticationEventsFlows",
+        ] {
+            let listing = try await get("/v1.0/\(collection)")
+            result[collection] = Set(listing["value"]?.arrayElements?.compactMap { $0["id"]?.stringValue } ?? [])
+        }
+        for flow in result["identity/authenticationEventsFlows"] ?? [] {
+            let linked = try await get(
+                "/v1.0/identity/authenticationEventsFlows/\(flow)/conditions/applications/includeApplications")
+            result["links of \(flow)"] = Set(
+                linked["value"]?.arrayElements?.compactMap { $0["appId"]?.stringValue } ?? [])
+        }
+        return result
+    }
+
     /// Checks the tenant holds exactly one of everything the tutorial makes for `appName`.
     func expectExactlyOnce(appName: String, secretsFile: URL) async throws {
         let apps =
