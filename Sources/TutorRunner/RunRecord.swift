@@ -7,7 +7,7 @@ import TutorSupport
     import Darwin
 #endif
 
-/// `record.json`: everything a run did, with every secret replaced by `[REDACTED]` (DESIGN §5).
+/// `record.json`: everything a run did, with every secret replaced by `[REDACTED]` (docs/ledger.md).
 public struct RunRecord: Codable, Sendable {
     /// The value that stands for a secret anywhere in the record.
     public static let redacted = "[REDACTED]"

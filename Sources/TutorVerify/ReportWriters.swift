@@ -76,10 +76,10 @@ extension VerifyReport {
             // The failure names every resource left behind, not only the first.
             let left = deleting.filter { $0.outcome == .failed }
             var failure = left.first?.failure
-            if left.count > 1 {
+            if left.count > 1, let first = failure?.message {
                 failure?.message =
                     "\(left.count) resources left in the tenant: "
-                    + left.map { "\($0.type) \($0.id)" }.joined(separator: ", ") + "; first: " + (failure?.message ?? "")
+                    + left.map { "\($0.type) \($0.id)" }.joined(separator: ", ") + "; first: " + first
             }
             cases.append(Testcase(name: "Clean up", durationMs: 0, failure: failure, skipped: nil))
         }

@@ -3,7 +3,7 @@ import Foundation
 import TutorRunner
 import TutorSandbox
 
-/// The tenant options shared by `run`, `verify` and `cleanup` (DESIGN §4).
+/// The tenant options shared by `run`, `verify` and `cleanup`.
 struct TenantOptions: ParsableArguments {
     @Option(
         name: .long,
