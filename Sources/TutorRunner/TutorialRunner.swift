@@ -231,7 +231,8 @@ final class RunSession {
         record = saved
         let before = record.resources.count
         for request in inFlight {
-            guard let stepIndex = tutorial.steps.firstIndex(where: { $0.requests.contains { $0.name == request.name } }),
+            guard
+                let stepIndex = tutorial.steps.firstIndex(where: { $0.requests.contains { $0.name == request.name } }),
                 let lookup = request.lookup, let cleanup = request.cleanup,
                 let found = try await recheck(lookup, request, stepIndex: stepIndex)
             else { continue }
@@ -334,7 +335,8 @@ final class RunSession {
                 "\(store.recordURL.path) belongs to tenant \(savedTenant), not \(tenantId)"
                     + (savedRecord.resources.isEmpty
                         ? "; use --fresh or another --state-dir"
-                        : "; its ledger still holds \(savedRecord.resources.count) resources there: run tutor cleanup on it, or use another --state-dir"))
+                        : "; its ledger still holds \(savedRecord.resources.count) resources there: run tutor cleanup on it, or use another --state-dir")
+            )
         }
         carried = saved?.0
         if !options.fresh, let (saved, savedSecrets) = saved {
@@ -605,7 +607,8 @@ final class RunSession {
         func fail(_ detail: String, code: String) throws -> Never {
             entry.outcome = "failed"
             entry.error = .init(
-                code: redactor.redact(graphError?.code ?? code), message: redactor.redact(graphError?.message ?? detail))
+                code: redactor.redact(graphError?.code ?? code), message: redactor.redact(graphError?.message ?? detail)
+            )
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)
             try? save()
@@ -933,7 +936,9 @@ final class RunSession {
                     throw RunnerError.unreachable(redactor.redact("\(error.url): \(error.message)"))
                 case .unreachable:
                     unreachableCount += 1
-                    if unreachableCount >= 3 { throw RunnerError.unreachable(redactor.redact("\(error.url): \(error.message)")) }
+                    if unreachableCount >= 3 {
+                        throw RunnerError.unreachable(redactor.redact("\(error.url): \(error.message)"))
+                    }
                 case .connectionLost, .timedOut:
                     if error.mayHaveReachedServer, RequestEffect(method: request.method) == .writes,
                         request.method.uppercased() == "POST", let onLostWrite

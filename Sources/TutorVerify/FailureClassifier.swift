@@ -74,7 +74,8 @@ enum FailureClassifier {
         case .interrupted:
             return VerifyFailure(failureClass: .environment, message: "interrupted", errorCode: "Interrupted")
         case .internalFailure(let message):
-            return VerifyFailure(failureClass: .environment, message: "internal error: \(message)", errorCode: "Internal")
+            return VerifyFailure(
+                failureClass: .environment, message: "internal error: \(message)", errorCode: "Internal")
         }
     }
 

@@ -71,7 +71,9 @@ public struct LedgerCleaner: Sendable {
                 let response = try? await transport.send(
                     HTTPRequest(
                         method: "GET", url: url,
-                        headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")]))
+                        headers: [
+                            HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json"),
+                        ]))
             else { return false }
             guard (200..<300).contains(response.status) else { return false }
             let delay = retryPolicy.backoff(attempt: attempt, polling: true)
@@ -99,7 +101,8 @@ public struct LedgerCleaner: Sendable {
         let url = connection.rebase(resource.cleanup.url)
         guard connection.sendsToken(to: url) else {
             item.failure = failure(
-                .doc, "its cleanup URL \(url) is not on the tenant's Graph host", status: nil, code: nil, requestId: nil)
+                .doc, "its cleanup URL \(url) is not on the tenant's Graph host", status: nil, code: nil, requestId: nil
+            )
             return item
         }
         var attempt = 0

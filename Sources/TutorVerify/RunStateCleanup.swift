@@ -16,6 +16,8 @@ public struct CleanupSummary: Sendable {
     public var stateDirectory: String
     /// Each resource, in the order it was dealt with.
     public var items: [CleanupItem]
+    /// Resources found by looking up creates a killed run left in flight (they are among `items`).
+    public var adopted = 0
 
     /// Whether every resource is gone now.
     public var isComplete: Bool { items.allSatisfy { $0.outcome == .deleted || $0.outcome == .alreadyGone } }
@@ -31,6 +33,13 @@ public enum RunStateCleanup {
         retryPolicy: RetryPolicy = RetryPolicy(), dryRun: Bool = false
     ) async throws -> CleanupSummary {
         let store = RunStateStore(directory: stateDirectory)
+        if !FileManager.default.fileExists(atPath: store.recordURL.path),
+            FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent(".lock").path)
+        {
+            // A run that took the folder and died before it recorded anything sent no create:
+            // its first save happens before its first request.
+            return CleanupSummary(stateDirectory: stateDirectory.path, items: [])
+        }
         guard FileManager.default.fileExists(atPath: store.recordURL.path) else {
             throw VerifyError.state(
                 "\(store.recordURL.path) does not exist; is \(stateDirectory.path) a run's --state-dir?")
@@ -52,10 +61,11 @@ public enum RunStateCleanup {
                 "\(stateDirectory.path) belongs to tenant \(recordedTenant), but you signed in to \(tenantId)")
         }
         let tutorial = try? TutorialParser().parse(path: recorded.tutorial.path)
+        var adopted = 0
         if let tutorial, !dryRun {
             // A run killed with a create in flight: what that create made is looked up first,
             // as a resumed run would, and enters the ledger.
-            _ = try await TutorialRunner(
+            adopted = try await TutorialRunner(
                 tutorial: tutorial, connection: connection, transport: transport,
                 options: RunOptions(stateDirectory: stateDirectory, retryPolicy: retryPolicy, toolVersion: "cleanup")
             ).adoptInFlightCreates()
@@ -80,7 +90,7 @@ public enum RunStateCleanup {
         let items = await cleaner.delete(record.resources, sources: sources)
         apply(items, to: &record)
         try store.save(record, record.resources.isEmpty ? SecretsFile() : secrets)
-        return CleanupSummary(stateDirectory: stateDirectory.path, items: items)
+        return CleanupSummary(stateDirectory: stateDirectory.path, items: items, adopted: adopted)
     }
 
     /// The state folders under `root` (a verify run's `--state-root`, or a folder holding such

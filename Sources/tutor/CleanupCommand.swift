@@ -60,6 +60,9 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         for summary in summaries {
             if summaries.count > 1 { print("\(summary.stateDirectory):") }
+            if summary.adopted > 0 {
+                print("found \(summary.adopted) resource(s) created by a run that was cut off before recording them")
+            }
             if summary.items.isEmpty {
                 print("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
             }

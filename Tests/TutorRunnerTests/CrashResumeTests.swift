@@ -37,7 +37,7 @@ import TutorSupport
     /// Starts `tutor run` for `appName`; kills it after `killAfter` if given; returns its exit status and output.
     static func runTutor(
         appName: String, state: URL, environment: [String: String], killAfter: Duration?, signal: Int32 = SIGKILL,
-        extraArguments: [String] = []
+        afterExchanges: Int = 0, extraArguments: [String] = []
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = tutorExecutable
@@ -62,6 +62,14 @@ import TutorSupport
                     if text.contains("[2]") { break }
                     try await Task.sleep(for: .milliseconds(20))
                 }
+            }
+            // Progress, not time: the kill lands after the given number of HTTP exchanges (`-v`
+            // prints one line each), however loaded the machine is.
+            for _ in 0..<1500 where afterExchanges > 0 && process.isRunning {
+                let text = String(
+                    decoding: FileManager.default.contents(atPath: outputFile.path) ?? Data(), as: UTF8.self)
+                if text.components(separatedBy: " → ").count - 1 >= afterExchanges { break }
+                try await Task.sleep(for: .milliseconds(2))
             }
             try await Task.sleep(for: killAfter)
             kill(process.processIdentifier, signal)
@@ -108,18 +116,17 @@ import TutorSupport
     /// over its span, run again, then `tutor cleanup`: the tenant ends as it began, every time.
     @Test func killedAtTwentyPointsThenCleanedUpLeavesTheTenantAsItWas() async throws {
         let root = Fixture.temporaryDirectory()
-        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 20)
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40)
         defer { Task { await harness.sandbox.stop() } }
         let before = try await harness.objects()
 
-        // The span of one whole run, measured on this machine.
-        let clock = ContinuousClock()
+        // The exchanges of one whole run (a line each with -v).
         let measuredState = root.appendingPathComponent("measured")
-        let started = clock.now
         let measured = try await Self.runTutor(
             appName: "span-app", state: measuredState, environment: environment, killAfter: nil)
-        let span = clock.now - started
         #expect(measured.status == 0, "\(measured.output)")
+        let exchanges = measured.output.components(separatedBy: " → ").count - 1
+        #expect(exchanges >= 10, "\(measured.output)")
         let cleanedMeasured = try await Self.tutor(
             ["cleanup", "--state-dir", measuredState.path], environment: environment,
             log: root.appendingPathComponent("measured-cleanup.log"))
@@ -128,24 +135,30 @@ import TutorSupport
         var kills = 0
         for point in 0..<20 {
             let state = root.appendingPathComponent("kill-\(point)")
-            let killAfter = span * (Double(point) + 0.5) / 20
+            // 20 points: after exchange 0…n-1, early or late within the next one (40 ms latency).
+            let afterExchanges = point * exchanges / 20
+            let killAfter = Duration.milliseconds(point.isMultiple(of: 2) ? 5 : 25)
             let killed = try await Self.runTutor(
-                appName: "kill-app-\(point)", state: state, environment: environment, killAfter: killAfter)
+                appName: "kill-app-\(point)", state: state, environment: environment, killAfter: killAfter,
+                afterExchanges: afterExchanges)
             if killed.killed { kills += 1 }
             // Half of them are run again first; the other half are cleaned up as the kill left them.
-            if point.isMultiple(of: 2) {
+            if point % 4 < 2 {
                 let rerun = try await Self.runTutor(
                     appName: "kill-app-\(point)", state: state, environment: environment, killAfter: nil)
                 #expect(rerun.status == 0, "rerun after a kill at \(killAfter): \(rerun.output)")
             }
-            let cleanup = try await Self.tutor(
-                ["cleanup", "--state-dir", state.path], environment: environment,
-                log: root.appendingPathComponent("cleanup-\(point).log"))
-            #expect(cleanup.status == 0, "cleanup after a kill at \(killAfter): \(cleanup.output)")
+            // A run killed before it took its state folder sent nothing (the folder is made first).
+            if FileManager.default.fileExists(atPath: state.path) {
+                let cleanup = try await Self.tutor(
+                    ["cleanup", "--state-dir", state.path], environment: environment,
+                    log: root.appendingPathComponent("cleanup-\(point).log"))
+                #expect(cleanup.status == 0, "cleanup after a kill at \(killAfter): \(cleanup.output)")
+            }
             let after = try await harness.objects()
             #expect(after == before, "after a kill at \(killAfter) (point \(point)): \(killed.output)")
         }
-        #expect(kills >= 15, "only \(kills) of 20 runs were killed before they finished")
+        #expect(kills >= 18, "only \(kills) of 20 runs were killed before they finished")
     }
 
     /// `tutor verify` killed with SIGKILL at points spread over its span, then

@@ -75,7 +75,10 @@ final class EventCollector: RunObserver, @unchecked Sendable {
             #expect(error.description.contains("refusing to send"))
         }
         #expect(!transport.sent.contains { $0.url.contains("127.0.0.1") || $0.url.contains("evil") })
-        #expect(!transport.sent.contains { !$0.url.hasPrefix("https://graph.test/") && !$0.url.hasPrefix("https://login.test/") })
+        #expect(
+            !transport.sent.contains {
+                !$0.url.hasPrefix("https://graph.test/") && !$0.url.hasPrefix("https://login.test/")
+            })
     }
 
     @Test func originIsReadStrictly() {
@@ -98,7 +101,11 @@ final class EventCollector: RunObserver, @unchecked Sendable {
         let tutorial = Fixture.tutorial(
             extraStep: Step(
                 title: "Discovery", location: Fixture.location(48),
-                requests: [Self.request("discovery", "GET", "https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")]))
+                requests: [
+                    Self.request(
+                        "discovery", "GET",
+                        "https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
+                ]))
         let runner = TutorialRunner(
             tutorial: tutorial, connection: Fixture.connection(), transport: transport,
             options: RunOptions(stateDirectory: Fixture.temporaryDirectory(), toolVersion: "test"))
@@ -106,9 +113,10 @@ final class EventCollector: RunObserver, @unchecked Sendable {
         let discovery = transport.sent.filter { $0.url.hasPrefix("https://login.test/contoso.onmicrosoft.com/v2.0") }
         #expect(discovery.count >= 1)
         #expect(discovery.allSatisfy { request in !request.headers.contains { $0.name == "Authorization" } })
-        #expect(transport.sent.filter { $0.url.hasPrefix("https://graph.test/") }.allSatisfy { request in
-            request.headers.contains { $0.name == "Authorization" }
-        })
+        #expect(
+            transport.sent.filter { $0.url.hasPrefix("https://graph.test/") }.allSatisfy { request in
+                request.headers.contains { $0.name == "Authorization" }
+            })
     }
 
     /// A secret is redacted wherever it appears: a JSON key and value of a recorded body, the URL

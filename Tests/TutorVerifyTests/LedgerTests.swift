@@ -149,7 +149,8 @@ struct LedgerTests {
             let transport = FailingTransport(inner: harness.client, failAfter: 4, failure: failure)
             let runner = TutorialRunner(
                 tutorial: tutorial, connection: harness.connection, transport: transport,
-                options: RunOptions(variables: ["appName": "foreign-\(status)"], stateDirectory: state, toolVersion: "test"),
+                options: RunOptions(
+                    variables: ["appName": "foreign-\(status)"], stateDirectory: state, toolVersion: "test"),
                 observer: events)
             do {
                 _ = try await runner.run()
