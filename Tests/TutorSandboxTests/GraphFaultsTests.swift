@@ -90,6 +90,44 @@ struct GraphFaultsTests {
         #expect(await recorder.outcomes.isSubset(of: ["500", "503", "504", "dropped"]))
     }
 
+    /// The ledger's hard case: the create is committed, then the connection drops unanswered.
+    @Test func lostAnswerCommitsTheCreateThenHangsUp() async throws {
+        let harness = GraphHarness(faults: FaultOptions(lostAnswerRate: 1))
+        let router = Router(context: DroppingContext.self)
+        harness.api.addRoutes(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let headers: HTTPFields = [.authorization: "Bearer admin", .contentType: "application/json"]
+            await #expect(throws: (any Error).self) {
+                _ = try await client.execute(
+                    uri: "/v1.0/applications", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"displayName": "lost answer"}"#))
+            }
+            // A refused create is answered: nothing was committed, so nothing is lost.
+            let refused = try await client.execute(
+                uri: "/v1.0/applications", method: .post, headers: headers, body: ByteBuffer(string: #"{"colour": 1}"#))
+            #expect(refused.status == .badRequest)
+            let list = try await client.execute(
+                uri: "/v1.0/applications?$filter=displayName%20eq%20'lost%20answer'", method: .get,
+                headers: [.authorization: "Bearer admin"])
+            #expect(list.status == .ok)
+            let found = try JSONValue.parse(String(buffer: list.body))["value"]?.arrayElements ?? []
+            #expect(found.count == 1)
+        }
+        #expect(FaultOptions(lostAnswerRate: 1.5).problem == "--lost-answer-rate must be between 0 and 1")
+        #expect(FaultOptions(lostAnswerRate: 0.5).isActive)
+    }
+
+    @Test func lostAnswersAreSeededAndLeaveOtherFaultsAsTheyWere() {
+        let draws = { (seed: UInt64) in
+            let injector = FaultInjector(options: FaultOptions(seed: seed, lostAnswerRate: 0.5))
+            return (0..<32).map { _ in injector.losesAnswer() }
+        }
+        #expect(draws(9) == draws(9))
+        #expect(draws(9) != draws(10))
+        #expect(!FaultInjector(options: FaultOptions(seed: 9)).losesAnswer())
+    }
+
     @Test func middlewareFaultsOtherRoutes() async throws {
         for (options, expected) in [
             (FaultOptions(throttleRate: 1, seed: 1), Set(["429"])),
