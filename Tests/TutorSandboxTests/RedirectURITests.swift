@@ -64,18 +64,15 @@ struct RedirectURITests {
     func platforms() async throws {
         try await GraphHarness().run { graph in
             let custom = "msal0a1b2c3d-0000-1111-2222-333344445555://auth"
-            #expect(
-                try await graph.send(
-                    .post, "/v1.0/applications", json: Self.body(platform: "publicClient", uri: custom)
-                )
-                .status == 201)
-            #expect(
-                try await graph.send(.post, "/v1.0/applications", json: Self.body(platform: "web", uri: custom)).status
-                    == 400)
+            let publicClient = try await graph.send(
+                .post, "/v1.0/applications", json: Self.body(platform: "publicClient", uri: custom))
+            #expect(publicClient.status == 201)
+            let web = try await graph.send(.post, "/v1.0/applications", json: Self.body(platform: "web", uri: custom))
+            #expect(web.status == 400)
             for uri in ["http://127.1:5000/cb", "http://[::1]/cb", "HTTP://LOCALHOST:5000/getAToken"] {
-                #expect(
-                    try await graph.send(.post, "/v1.0/applications", json: Self.body(platform: "web", uri: uri)).status
-                        == 201, "\(uri)")
+                let reply = try await graph.send(
+                    .post, "/v1.0/applications", json: Self.body(platform: "web", uri: uri))
+                #expect(reply.status == 201, "\(uri)")
             }
         }
     }

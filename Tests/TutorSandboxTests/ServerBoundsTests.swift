@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
+import Synchronization
 import Testing
 
 @testable import TutorSandbox
@@ -88,12 +90,12 @@ struct ServerBoundsTests {
 /// Notes whether TLS reported its handshake complete.
 final class HandshakeRecorder: ChannelInboundHandler, Sendable {
     typealias InboundIn = NIOAny
-    private let done = NIOLockedValueBox(false)
+    private let done = Mutex(false)
 
-    var completed: Bool { done.withLockedValue { $0 } }
+    var completed: Bool { done.withLock { $0 } }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event { done.withLockedValue { $0 = true } }
+        if case TLSUserEvent.handshakeCompleted = event { done.withLock { $0 = true } }
         context.fireUserInboundEventTriggered(event)
     }
 }

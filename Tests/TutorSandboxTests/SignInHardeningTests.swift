@@ -120,12 +120,10 @@ struct SignInHardeningTests {
         let harness = try await IdentityHarness.make()
         let first = try await harness.registerApp()
         let second = try await harness.registerApp()
-        let limits = IdentityLimits(
-            pendingDeviceCodesPerClient: 2, pendingDeviceCodes: 3, deviceCodeLifetime: .seconds(1))
-        try await harness.test(limits: limits) { client in
+        try await harness.test(limits: IdentityLimits(pendingDeviceCodesPerClient: 2, pendingDeviceCodes: 3)) {
+            client in
             func start(_ clientId: String) async throws -> TestResponse {
-                try await client.postForm(
-                    "\(harness.base)/oauth2/v2.0/devicecode", [("client_id", clientId), ("scope", "openid")])
+                try await Self.startDeviceFlow(client, harness, clientId: clientId)
             }
             #expect(try await start(first.appId).status == .ok)
             #expect(try await start(first.appId).status == .ok)
@@ -140,10 +138,24 @@ struct SignInHardeningTests {
             #expect(full.json["error_codes"]?.arrayElements?.first?.numberValue == 90055)
             #expect(full.headers[.retryAfter] != nil)
 
-            try await Task.sleep(for: .milliseconds(1200))
-            let again = try await start(first.appId)
-            #expect(again.status == .ok, "\(again.text)")
-            #expect(again.json["expires_in"]?.numberValue == 1)
         }
+        // With room for one code in all, a second client gets one only once the first expired
+        // and was purged.
+        let expiring = IdentityLimits(pendingDeviceCodes: 1, deviceCodeLifetime: .seconds(1))
+        try await harness.test(limits: expiring) { client in
+            let started = try await Self.startDeviceFlow(client, harness, clientId: first.appId)
+            #expect(started.status == .ok)
+            #expect(started.json["expires_in"]?.numberValue == 1)
+            try await Task.sleep(for: .milliseconds(1200))
+            let again = try await Self.startDeviceFlow(client, harness, clientId: second.appId)
+            #expect(again.status == .ok, "\(again.text)")
+        }
+    }
+
+    static func startDeviceFlow(_ client: any TestClientProtocol, _ harness: IdentityHarness, clientId: String)
+        async throws -> TestResponse
+    {
+        try await client.postForm(
+            "\(harness.base)/oauth2/v2.0/devicecode", [("client_id", clientId), ("scope", "openid")])
     }
 }

@@ -240,7 +240,7 @@ extension IdentityService {
                 .init("user_code", .string(started.userCode)),
                 .init("device_code", .string(started.deviceCode)),
                 .init("verification_uri", .string(verificationUri)),
-                .init("expires_in", .number(limits.deviceCodeLifetime.seconds.rounded(.up))),
+                .init("expires_in", .number(limits.deviceCodeLifetime.timeInterval.rounded(.up))),
                 .init("interval", .number(5)),
                 .init(
                     "message",

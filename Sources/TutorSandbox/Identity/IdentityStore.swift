@@ -111,9 +111,9 @@ actor IdentityStore {
     func startDeviceFlow(clientId: String, scopes: [String], now: Date = Date()) -> DeviceFlowStart {
         purgeExpired(now: now)
         if deviceCodes.count >= limits.pendingDeviceCodes { purgeExpiredDeviceCodes(now: now, keepingFor: 0) }
-        let waiting = deviceCodes.values.count {
+        let waiting = deviceCodes.values.count(where: {
             $0.clientId == clientId && $0.status == .pending && $0.expiresAt > now
-        }
+        })
         guard waiting < limits.pendingDeviceCodesPerClient else { return .tooManyForClient }
         guard deviceCodes.count < limits.pendingDeviceCodes else { return .tooManyOverall }
         var userCode = Self.makeUserCode()
@@ -121,7 +121,7 @@ actor IdentityStore {
         let deviceCode = "DAQABAAEAAAD.sandbox." + FormEncoding.randomToken(bytes: 48)
         deviceCodes[deviceCode] = DeviceAuthorization(
             clientId: clientId, userCode: userCode, scopes: scopes,
-            expiresAt: now.addingTimeInterval(limits.deviceCodeLifetime.seconds), status: .pending)
+            expiresAt: now.addingTimeInterval(limits.deviceCodeLifetime.timeInterval), status: .pending)
         userCodes[userCode] = deviceCode
         return .started(deviceCode: deviceCode, userCode: userCode)
     }
@@ -218,7 +218,7 @@ actor IdentityStore {
 
 extension Duration {
     /// The duration in seconds, fractions included.
-    var seconds: TimeInterval {
+    var timeInterval: TimeInterval {
         let parts = components
         return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }

@@ -87,6 +87,6 @@ extension IdentityService {
     /// The sign-in page's message for a locked account (AADSTS50053, IdsLocked).
     static func lockedMessage(_ remaining: Duration) -> String {
         "AADSTS50053: Your account is locked: too many sign-in attempts used a wrong password. "
-            + "Try again in \(Int(remaining.seconds.rounded(.up))) seconds."
+            + "Try again in \(Int(remaining.timeInterval.rounded(.up))) seconds."
     }
 }

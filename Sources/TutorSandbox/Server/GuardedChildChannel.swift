@@ -2,6 +2,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// Wraps the TLS child channel with a handshake deadline: a connection that has not completed
 /// its TLS handshake within `handshakeTimeout` is closed, so half-open connections cannot pin
