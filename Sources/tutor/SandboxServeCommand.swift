@@ -15,6 +15,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
               tutor sandbox serve
               tutor sandbox serve --port 0 --home /tmp/sandbox
               tutor sandbox serve --throttle-rate 0.2 --replication-lag-ms 500 --seed 7
+              tutor sandbox serve --lost-answer-rate 0.3 --seed 7
             """)
 
     @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
@@ -34,6 +35,11 @@ struct SandboxServeCommand: AsyncParsableCommand {
         help: "Share of Graph requests failing with 5xx or a dropped connection (0 to 1).")
     var faultRate: Double = 0
 
+    @Option(
+        name: .customLong("lost-answer-rate"),
+        help: "Share of Graph creates that are committed but never answered (the connection drops) (0 to 1).")
+    var lostAnswerRate: Double = 0
+
     @Option(name: .customLong("replication-lag-ms"), help: "How long new objects stay invisible to other requests.")
     var replicationLagMs: Int = 0
 
@@ -48,7 +54,8 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var faults: FaultOptions {
         FaultOptions(
             latencyMs: latencyMs, throttleRate: throttleRate, faultRate: faultRate,
-            replicationLagMs: replicationLagMs, seed: seed ?? UInt64.random(in: 0...UInt64.max))
+            replicationLagMs: replicationLagMs, seed: seed ?? UInt64.random(in: 0...UInt64.max),
+            lostAnswerRate: lostAnswerRate)
     }
 
     func run() async throws {

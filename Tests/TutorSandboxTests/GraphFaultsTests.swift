@@ -90,6 +90,41 @@ struct GraphFaultsTests {
         #expect(await recorder.outcomes.isSubset(of: ["500", "503", "504", "dropped"]))
     }
 
+    /// The ledger's hard case: the create is committed, then the connection drops unanswered.
+    @Test func lostAnswerCommitsTheCreateThenHangsUp() async throws {
+        let harness = GraphHarness(faults: FaultOptions(lostAnswerRate: 1))
+        let router = Router(context: DroppingContext.self)
+        harness.api.addRoutes(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let headers: HTTPFields = [.authorization: "Bearer admin", .contentType: "application/json"]
+            // A refused create is answered: nothing was committed, so nothing is lost.
+            let refused = try await client.execute(
+                uri: "/v1.0/applications", method: .post, headers: headers, body: ByteBuffer(string: #"{"colour": 1}"#))
+            #expect(refused.status == .badRequest)
+            await #expect(throws: (any Error).self) {
+                _ = try await client.execute(
+                    uri: "/v1.0/applications", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"displayName": "lost answer"}"#))
+            }
+        }
+        // The connection is gone, the application is there.
+        let found = await harness.directory.visibleApplications().filter { $0.displayName == "lost answer" }
+        #expect(found.count == 1)
+        #expect(FaultOptions(lostAnswerRate: 1.5).problem == "--lost-answer-rate must be between 0 and 1")
+        #expect(FaultOptions(lostAnswerRate: 0.5).isActive)
+    }
+
+    @Test func lostAnswersAreSeededAndLeaveOtherFaultsAsTheyWere() {
+        let draws = { (seed: UInt64) in
+            let injector = FaultInjector(options: FaultOptions(seed: seed, lostAnswerRate: 0.5))
+            return (0..<32).map { _ in injector.losesAnswer() }
+        }
+        #expect(draws(9) == draws(9))
+        #expect(draws(9) != draws(10))
+        #expect(!FaultInjector(options: FaultOptions(seed: 9)).losesAnswer())
+    }
+
     @Test func middlewareFaultsOtherRoutes() async throws {
         for (options, expected) in [
             (FaultOptions(throttleRate: 1, seed: 1), Set(["429"])),

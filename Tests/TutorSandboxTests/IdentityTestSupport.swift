@@ -32,11 +32,14 @@ struct IdentityHarness: Sendable {
     var adminEmail: String { "admin@\(identity.subdomain).onmicrosoft.com" }
 
     /// Runs `body` with a client that talks to the router without sockets.
-    func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func test<Value: Sendable>(
+        limits: IdentityLimits = .standard, _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
         let router = Router(context: SandboxRequestContext.self)
         GraphAPI(directory: directory, tokens: tokens).addRoutes(to: router)
         IdentityService(
-            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain
+            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain,
+            limits: limits
         ).addRoutes(to: router)
         return try await Application(router: router).test(.router) { client in try await body(client) }
     }

@@ -20,7 +20,10 @@ func sandboxClient(caFile: String) throws -> HTTPClient {
             tlsConfiguration: tls, redirectConfiguration: .disallow))
 }
 
-func fetch(_ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, form: String? = nil, bearer: String? = nil)
+func fetch(
+    _ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, form: String? = nil, bearer: String? = nil,
+    timeout: TimeAmount = .seconds(30)
+)
     async throws -> (status: Int, body: String, headers: HTTPHeaders)
 {
     var request = HTTPClientRequest(url: url)
@@ -30,7 +33,7 @@ func fetch(_ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, form:
         request.body = .bytes(ByteBuffer(string: form))
     }
     if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-    let response = try await client.execute(request, timeout: .seconds(30))
+    let response = try await client.execute(request, timeout: timeout)
     let body = try await response.body.collect(upTo: 1 << 20)
     return (Int(response.status.code), String(buffer: body), response.headers)
 }

@@ -12,24 +12,30 @@ public struct FaultOptions: Sendable, Equatable {
     public var replicationLagMs: Int
     /// Seed of the random choices, so that a run can be replayed.
     public var seed: UInt64
+    /// Share of Graph creates (POST answered 201) whose change is committed but whose connection
+    /// is then closed without an answer, 0…1: "created, but the connection dropped".
+    public var lostAnswerRate: Double
 
     /// Options with every fault off unless given.
     public init(
         latencyMs: Int = 0, throttleRate: Double = 0, faultRate: Double = 0, replicationLagMs: Int = 0,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, lostAnswerRate: Double = 0
     ) {
         self.latencyMs = latencyMs
         self.throttleRate = throttleRate
         self.faultRate = faultRate
         self.replicationLagMs = replicationLagMs
         self.seed = seed
+        self.lostAnswerRate = lostAnswerRate
     }
 
     /// No faults at all.
     public static let none = FaultOptions()
 
     /// Whether any knob is on.
-    public var isActive: Bool { latencyMs > 0 || throttleRate > 0 || faultRate > 0 || replicationLagMs > 0 }
+    public var isActive: Bool {
+        latencyMs > 0 || throttleRate > 0 || faultRate > 0 || replicationLagMs > 0 || lostAnswerRate > 0
+    }
 
     /// A description of a knob that is out of range, or nil when all are acceptable.
     public var problem: String? {
@@ -37,6 +43,7 @@ public struct FaultOptions: Sendable, Equatable {
         if !(0...1).contains(throttleRate) { return "--throttle-rate must be between 0 and 1" }
         if !(0...1).contains(faultRate) { return "--fault-rate must be between 0 and 1" }
         if replicationLagMs < 0 { return "--replication-lag-ms must be 0 or more" }
+        if !(0...1).contains(lostAnswerRate) { return "--lost-answer-rate must be between 0 and 1" }
         return nil
     }
 }
@@ -94,6 +101,13 @@ public final class FaultInjector: Sendable {
             }
             return .proceed
         }
+    }
+
+    /// Whether the answer to a create that just committed is lost. Draws from the generator only
+    /// when the knob is on, so runs without it replay as before.
+    public func losesAnswer() -> Bool {
+        guard options.lostAnswerRate > 0 else { return false }
+        return generator.withGenerator { $0.nextUnit() < options.lostAnswerRate }
     }
 
     /// `Retry-After` text for a delay: whole seconds as integers, others with two decimals.

@@ -40,12 +40,7 @@ public struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: status, code: status == 503 ? "temporarily_unavailable" : "server_error",
                 description: "The service had an internal error (injected fault).")
         case .dropConnection:
-            if let droppable = context as? any ConnectionDroppingContext {
-                droppable.dropConnection()
-                return Response(status: .internalServerError)
-            }
-            return Response(
-                status: .internalServerError, body: ResponseBody { _ in throw GraphAPI.DroppedConnection() })
+            return .droppingConnection(context: context)
         }
     }
 

@@ -59,17 +59,9 @@ public struct GraphAPI: Sendable {
         case .response(let response):
             return Self.httpResponse(response)
         case .dropConnection:
-            if let droppable = context as? any ConnectionDroppingContext {
-                droppable.dropConnection()
-                return Response(status: .internalServerError)
-            }
-            return Response(
-                status: .internalServerError,
-                body: ResponseBody { _ in throw DroppedConnection() })
+            return .droppingConnection(context: context)
         }
     }
-
-    struct DroppedConnection: Error {}
 
     /// `HTTPField`, reached through the re-exported `HTTPFields`.
     typealias HeaderField = HTTPFields.Element
@@ -97,7 +89,8 @@ public struct GraphAPI: Sendable {
 
     static func newRequestId() -> String { UUID().uuidString.lowercased() }
 
-    /// Answers one Graph request: faults, then the token, then the operation.
+    /// Answers one Graph request: faults, then the token, then the operation, then (for a
+    /// create) perhaps the lost-answer fault.
     func respond(to request: GraphRequest) async -> Outcome {
         let requestId = Self.newRequestId()
         let clientRequestId = request.headers["client-request-id"]
@@ -148,6 +141,10 @@ public struct GraphAPI: Sendable {
             response = errorResponse(
                 GraphFailure(500, "InternalServerError", "An internal server error occurred."), requestId: requestId,
                 clientRequestId: clientRequestId)
+        }
+        // The lost-answer fault: the object exists now, but the client never hears of it.
+        if request.method == "POST", response.status == 201, faults.losesAnswer() {
+            return .dropConnection
         }
         return .response(Self.withIds(response, requestId: requestId, clientRequestId: clientRequestId))
     }

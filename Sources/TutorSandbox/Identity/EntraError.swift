@@ -112,6 +112,27 @@ struct EntraError: Error, Sendable {
     static let badRefreshToken = invalidGrant(
         code: 9_002_313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.")
 
+    /// A body over the size the endpoint reads. Entra documents no code for it; AADSTS90004
+    /// ("InvalidRequestFormat") is the nearest in the error code reference.
+    static func requestTooLarge(limit: Int) -> EntraError {
+        EntraError(
+            status: 413, error: "invalid_request", code: 90004,
+            message: "The request body is larger than \(limit / 1024) KB.")
+    }
+
+    /// A client that keeps starting flows: Entra interrupts looping clients with AADSTS50196
+    /// (https://learn.microsoft.com/entra/identity-platform/reference-breaking-changes#looping-clients-will-be-interrupted).
+    static let loopDetected = EntraError(
+        status: 400, error: "invalid_grant", code: 50196,
+        message:
+            "The server terminated an operation because it encountered a loop while processing a request: too many device codes are pending for this client."
+    )
+
+    /// Too many requests for the whole tenant: AADSTS90055 TenantThrottlingError.
+    static let tenantThrottled = EntraError(
+        status: 429, error: "temporarily_unavailable", code: 90055,
+        message: "There are too many incoming requests. Try again later.")
+
     static let authorizationPending = EntraError(
         status: 400, error: "authorization_pending", code: 70016,
         message: "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")

@@ -93,13 +93,17 @@ extension IdentityService {
             let error = EntraError.unknownApplication(clientId, tenant: tenantId)
             return htmlResponse(SignInPages.error(code: error.code, message: error.message), status: .badRequest)
         }
-        let redirectUri = parameters["redirect_uri"] ?? ""
-        guard application.signInRedirectUris.contains(redirectUri) else {
+        let requestedRedirectUri = parameters["redirect_uri"] ?? ""
+        // Compared as browsers parse both; the reply goes to that parsed form, nothing else.
+        guard
+            let redirectUri = RedirectURIRules.registeredMatch(
+                requestedRedirectUri, among: application.signInRedirectUris)
+        else {
             return htmlResponse(
                 SignInPages.error(
                     code: 50011,
                     message:
-                        "The redirect URI '\(redirectUri)' specified in the request does not match the redirect URIs configured for the application '\(clientId)'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
+                        "The redirect URI '\(requestedRedirectUri)' specified in the request does not match the redirect URIs configured for the application '\(clientId)'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
                 ), status: .badRequest)
         }
         // From here on, errors go back to the app.
@@ -200,10 +204,13 @@ extension IdentityService {
                 return page.signUp(values: values, error: "\(error)", status: .badRequest)
             }
         case "signin":
-            guard let found = await directory.verifyUserPassword(email: email, password: password) else {
+            switch await checkPassword(email: email, password: password) {
+            case .signedIn(let found): user = SignedInUser(sandboxUser: found)
+            case .wrong:
                 return page.signIn(email: email, error: "Your email address or password is incorrect.", status: .ok)
+            case .locked(let remaining):
+                return page.signIn(email: email, error: Self.lockedMessage(remaining), status: .ok)
             }
-            user = SignedInUser(sandboxUser: found)
         default:
             return page.signIn(email: email, error: "Sign-up is not allowed for this application.", status: .badRequest)
         }

@@ -33,6 +33,13 @@ extension IdentityService {
         guard let grantType = form["grant_type"], !grantType.isEmpty else {
             throw EntraError.missingParameter("grant_type")
         }
+        // The first attempt to redeem a code consumes it, before anything in the request is
+        // checked: a wrong secret, verifier or redirect URI leaves no second chance (RFC 6749
+        // §4.1.2, §10.5: codes are single use).
+        var consumedCode: PendingAuthorizationCode?
+        if grantType == "authorization_code", let code = form["code"], !code.isEmpty {
+            consumedCode = await store.redeemCode(code)
+        }
         let credentials = clientCredentials(form: form, request: request)
         guard let clientId = credentials.clientId, !clientId.isEmpty else {
             throw EntraError.missingParameter("client_id")
@@ -56,7 +63,7 @@ extension IdentityService {
             return try await clientCredentialsGrant(clientId: clientId, scope: form["scope"])
         case "authorization_code":
             guard authenticated else { throw EntraError.missingClientSecret() }
-            return try await authorizationCodeGrant(clientId: clientId, form: form)
+            return try await authorizationCodeGrant(clientId: clientId, form: form, consumed: consumedCode)
         case "refresh_token":
             guard let refreshToken = form["refresh_token"], !refreshToken.isEmpty else {
                 throw EntraError.missingParameter("refresh_token")
@@ -123,17 +130,21 @@ extension IdentityService {
         ])
     }
 
-    /// Authorization code: the code is consumed by this request whatever happens, then checked
-    /// against the client, the redirect URI and the PKCE verifier.
-    func authorizationCodeGrant(clientId: String, form: [String: String]) async throws -> JSONValue {
-        guard let code = form["code"], !code.isEmpty else { throw EntraError.missingParameter("code") }
+    /// Authorization code: `consumed` is what the request's code stood for (already taken out of
+    /// the store), checked against the client, the redirect URI and the PKCE verifier.
+    func authorizationCodeGrant(clientId: String, form: [String: String], consumed: PendingAuthorizationCode?)
+        async throws -> JSONValue
+    {
+        guard form["code"]?.isEmpty == false else { throw EntraError.missingParameter("code") }
         guard let redirectUri = form["redirect_uri"], !redirectUri.isEmpty else {
             throw EntraError.missingParameter("redirect_uri")
         }
-        guard let pending = await store.redeemCode(code) else { throw EntraError.codeRedeemedOrUnknown }
+        guard let pending = consumed else { throw EntraError.codeRedeemedOrUnknown }
         guard pending.expiresAt > Date() else { throw EntraError.codeExpired }
         guard pending.clientId == clientId else { throw EntraError.codeForOtherClient }
-        guard pending.redirectUri == redirectUri else { throw EntraError.redirectMismatchAtToken }
+        guard RedirectURIRules.normalized(redirectUri) == pending.redirectUri else {
+            throw EntraError.redirectMismatchAtToken
+        }
         if let challenge = pending.codeChallenge {
             guard let verifier = form["code_verifier"], !verifier.isEmpty else { throw EntraError.missingVerifier }
             guard IdentityStore.verifierMatches(verifier, challenge: challenge) else {
@@ -217,14 +228,19 @@ extension IdentityService {
         case .success(let parsed): requested = parsed
         case .failure(let error): return errorResponse(error, request: request)
         }
-        let started = await store.startDeviceFlow(clientId: clientId, scopes: requested.asRequested)
+        let started: (deviceCode: String, userCode: String)
+        switch await store.startDeviceFlow(clientId: clientId, scopes: requested.asRequested) {
+        case .started(let deviceCode, let userCode): started = (deviceCode, userCode)
+        case .tooManyForClient: return errorResponse(EntraError.loopDetected, request: request)
+        case .tooManyOverall: return errorResponse(EntraError.tenantThrottled, request: request)
+        }
         let verificationUri = "\(tenantBase)/oauth2/deviceauth"
         return jsonResponse(
             JSONValue.object([
                 .init("user_code", .string(started.userCode)),
                 .init("device_code", .string(started.deviceCode)),
                 .init("verification_uri", .string(verificationUri)),
-                .init("expires_in", .number(IdentityStore.deviceCodeLifetime)),
+                .init("expires_in", .number(limits.deviceCodeLifetime.timeInterval.rounded(.up))),
                 .init("interval", .number(5)),
                 .init(
                     "message",
@@ -257,14 +273,17 @@ extension IdentityService {
             return devicePage(
                 request: request, userCode: userCode, error: "That code didn't work. Check the code and try again.")
         }
-        guard
-            let found = await directory.verifyUserPassword(
-                email: (form["email"] ?? "").trimmingCharacters(in: .whitespaces), password: form["password"] ?? "")
-        else {
+        let user: SignedInUser
+        switch await checkPassword(
+            email: (form["email"] ?? "").trimmingCharacters(in: .whitespaces), password: form["password"] ?? "")
+        {
+        case .signedIn(let found): user = SignedInUser(sandboxUser: found)
+        case .wrong:
             return devicePage(
                 request: request, userCode: userCode, error: "Your email address or password is incorrect.")
+        case .locked(let remaining):
+            return devicePage(request: request, userCode: userCode, error: Self.lockedMessage(remaining))
         }
-        let user = SignedInUser(sandboxUser: found)
         if case .success(let requested) = Self.parseScopes(flow.scopes.joined(separator: " ")),
             case .failure(let error) = await grantedScopes(
                 clientId: flow.clientId, appName: application.displayName, requested: requested,
@@ -305,16 +324,13 @@ extension IdentityService {
                     text: "It's a good idea to close all browser windows.", id: "signed-out"),
                 cookies: [expired])
         }
-        var allowed = false
-        for clientId in clientIds {
-            if let application = await directory.application(appId: clientId),
-                Self.postLogoutTargetIsRegistered(target, application: application)
-            {
-                allowed = true
-                break
+        var location: String?
+        for clientId in clientIds where location == nil {
+            if let application = await directory.application(appId: clientId) {
+                location = Self.postLogoutTarget(target, application: application)
             }
         }
-        guard allowed else {
+        guard var location else {
             return htmlResponse(
                 SignInPages.message(
                     title: "You signed out of your account",
@@ -323,27 +339,17 @@ extension IdentityService {
                     id: "signed-out"),
                 cookies: [expired])
         }
-        var location = target
         if let state = parameters["state"] {
-            location += (target.contains("?") ? "&" : "?") + FormEncoding.serialize([("state", state)])
+            location += (location.contains("?") ? "&" : "?") + FormEncoding.serialize([("state", state)])
         }
         return redirect(to: location, cookies: [expired])
     }
 
-    /// A post-logout target is registered when it is one of the app's redirect URIs or its
-    /// logout URL, or shares the scheme, host and port of one of them.
-    static func postLogoutTargetIsRegistered(_ target: String, application: SandboxApplication) -> Bool {
-        let registered = application.signInRedirectUris + application.logoutUris
-        if registered.contains(target) { return true }
-        guard let targetOrigin = origin(of: target) else { return false }
-        return registered.contains { origin(of: $0) == targetOrigin }
-    }
-
-    static func origin(of uri: String) -> String? {
-        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
-            let host = components.host?.lowercased(), !host.isEmpty
-        else { return nil }
-        let port = components.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
-        return "\(scheme)://\(host):\(port)"
+    /// Where sign-out may send the browser for `target`: one of the app's redirect URIs or its
+    /// logout URL, compared exactly after parsing as a browser does; nil for anything else.
+    /// Entra: the URL "must match one of the redirect URIs registered for your application"
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request).
+    static func postLogoutTarget(_ target: String, application: SandboxApplication) -> String? {
+        RedirectURIRules.registeredMatch(target, among: application.signInRedirectUris + application.logoutUris)
     }
 }

@@ -19,11 +19,21 @@ public struct IdentityService: Sendable {
     /// OIDC scopes; `profile` and `email` come with `openid`, the others need consent.
     static let oidcScopes: Set<String> = ["openid", "profile", "email", "offline_access"]
 
+    /// Smart lockout of the password forms.
+    let lockout: SignInLockout
+    /// Device code caps, lockout threshold and duration.
+    let limits: IdentityLimits
+
     /// Creates the service for the tenant in `directory`, signing with `tokens`.
-    public init(directory: TenantDirectory, tokens: TokenIssuer, tenantId: String, subdomain: String) {
+    public init(
+        directory: TenantDirectory, tokens: TokenIssuer, tenantId: String, subdomain: String,
+        limits: IdentityLimits = .standard
+    ) {
         self.directory = directory
         self.tokens = tokens
-        self.store = IdentityStore()
+        self.limits = limits
+        self.store = IdentityStore(limits: limits)
+        self.lockout = SignInLockout(threshold: limits.lockoutThreshold, duration: limits.lockoutDuration)
         self.tenantId = tenantId
         self.subdomain = subdomain
         self.formKey = SymmetricKey(size: .bits256)
@@ -154,6 +164,9 @@ public struct IdentityService: Sendable {
 
     // MARK: Helpers
 
+    /// Largest form body the sign-in endpoints read.
+    static let maximumFormSize = 1 << 20
+
     func formBody<Context: RequestContext>(_ request: Request, context: Context) async throws -> [String: String] {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
@@ -162,7 +175,12 @@ public struct IdentityService: Sendable {
                     status: 400, error: "invalid_request", code: 900144,
                     message: "The request body must be application/x-www-form-urlencoded."))
         }
-        var buffer = try await request.body.collect(upTo: 1 << 20)
+        var buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maximumFormSize)
+        } catch {
+            throw EntraHTTPError(EntraError.requestTooLarge(limit: Self.maximumFormSize))
+        }
         let text = buffer.readString(length: buffer.readableBytes) ?? ""
         return FormEncoding.parse(Substring(text))
     }
@@ -195,6 +213,7 @@ public struct IdentityService: Sendable {
             error.body(traceId: UUID().uuidString.lowercased(), correlationId: correlation),
             status: HTTPResponse.Status(code: error.status))
         if error.status == 401 { response.headers[.wwwAuthenticate] = "Basic realm=\"\(tenantId)\"" }
+        if error.status == 429 { response.headers[.retryAfter] = "60" }
         return response
     }
 
@@ -245,9 +264,10 @@ struct EntraHTTPError: HTTPResponseError {
     var status: HTTPResponse.Status { HTTPResponse.Status(code: error.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let id = UUID().uuidString.lowercased()
+        let traceId = UUID().uuidString.lowercased()
+        let correlationId = request.headers[.init("client-request-id")!] ?? UUID().uuidString.lowercased()
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: error.body(traceId: id, correlationId: id))))
+            body: .init(byteBuffer: ByteBuffer(string: error.body(traceId: traceId, correlationId: correlationId))))
     }
 }

@@ -52,10 +52,18 @@ actor IdentityStore {
     private var userCodes: [String: String] = [:]
     private var sessions: [String: (user: SignedInUser, clientIds: Set<String>)] = [:]
 
+    /// Caps on device codes.
+    let limits: IdentityLimits
+
+    init(limits: IdentityLimits = .standard) {
+        self.limits = limits
+    }
+
     /// How long an authorization code can be redeemed (Entra: 10 minutes).
     static let codeLifetime: TimeInterval = 600
-    /// How long a device code is valid (Entra: 15 minutes).
-    static let deviceCodeLifetime: TimeInterval = 900
+    /// How long an expired device code is remembered, to answer `expired_token` rather than
+    /// "unknown" to a client still polling.
+    static let expiredDeviceCodeMemory: TimeInterval = 600
     /// How long a refresh token is valid (Entra: 90 days, sliding).
     static let refreshLifetime: TimeInterval = 90 * 86400
 
@@ -89,20 +97,37 @@ actor IdentityStore {
         return grant
     }
 
-    /// Starts a device flow; returns the device code and the user code.
-    func startDeviceFlow(clientId: String, scopes: [String], now: Date = Date()) -> (
-        deviceCode: String, userCode: String
-    ) {
-        purgeExpired()
+    /// The outcome of asking for a device code.
+    enum DeviceFlowStart: Sendable, Equatable {
+        case started(deviceCode: String, userCode: String)
+        /// The client already has `pendingDeviceCodesPerClient` codes waiting.
+        case tooManyForClient
+        /// The store holds `pendingDeviceCodes` codes.
+        case tooManyOverall
+    }
+
+    /// Starts a device flow within the caps: expired codes are purged first (all of them, not
+    /// only those past their grace period, when the store is full).
+    func startDeviceFlow(clientId: String, scopes: [String], now: Date = Date()) -> DeviceFlowStart {
+        purgeExpired(now: now)
+        if deviceCodes.count >= limits.pendingDeviceCodes { purgeExpiredDeviceCodes(now: now, keepingFor: 0) }
+        let waiting = deviceCodes.values.count(where: {
+            $0.clientId == clientId && $0.status == .pending && $0.expiresAt > now
+        })
+        guard waiting < limits.pendingDeviceCodesPerClient else { return .tooManyForClient }
+        guard deviceCodes.count < limits.pendingDeviceCodes else { return .tooManyOverall }
         var userCode = Self.makeUserCode()
         while userCodes[userCode] != nil { userCode = Self.makeUserCode() }
         let deviceCode = "DAQABAAEAAAD.sandbox." + FormEncoding.randomToken(bytes: 48)
         deviceCodes[deviceCode] = DeviceAuthorization(
             clientId: clientId, userCode: userCode, scopes: scopes,
-            expiresAt: now.addingTimeInterval(Self.deviceCodeLifetime), status: .pending)
+            expiresAt: now.addingTimeInterval(limits.deviceCodeLifetime.timeInterval), status: .pending)
         userCodes[userCode] = deviceCode
-        return (deviceCode, userCode)
+        return .started(deviceCode: deviceCode, userCode: userCode)
     }
+
+    /// How many device codes the store holds (pending, approved or remembered as expired).
+    var deviceCodeCount: Int { deviceCodes.count }
 
     /// The pending device flow for a user code (as typed: case and spaces ignored).
     func deviceFlow(userCode: String, now: Date = Date()) -> DeviceAuthorization? {
@@ -162,7 +187,11 @@ actor IdentityStore {
     private func purgeExpired(now: Date = Date()) {
         codes = codes.filter { $0.value.expiresAt > now }
         refreshGrants = refreshGrants.filter { $0.value.expiresAt > now }
-        let expiredDevices = deviceCodes.filter { $0.value.expiresAt.addingTimeInterval(600) <= now }
+        purgeExpiredDeviceCodes(now: now, keepingFor: Self.expiredDeviceCodeMemory)
+    }
+
+    private func purgeExpiredDeviceCodes(now: Date, keepingFor memory: TimeInterval) {
+        let expiredDevices = deviceCodes.filter { $0.value.expiresAt.addingTimeInterval(memory) <= now }
         for (deviceCode, flow) in expiredDevices {
             deviceCodes[deviceCode] = nil
             userCodes[flow.userCode] = nil
@@ -184,5 +213,13 @@ actor IdentityStore {
     static func verifierMatches(_ verifier: String, challenge: String) -> Bool {
         let digest = SHA256.hash(data: Data(verifier.utf8))
         return Data(digest).base64URLEncoded() == challenge
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    var timeInterval: TimeInterval {
+        let parts = components
+        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }
 }

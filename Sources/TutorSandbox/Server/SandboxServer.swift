@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -34,9 +35,10 @@ public final class SandboxServer: Sendable {
     ///   - host: the address to bind, 127.0.0.1 by default.
     ///   - faults: fault injection for Graph requests, off by default.
     ///   - handleSignals: stop gracefully on SIGINT and SIGTERM (for `tutor sandbox serve`).
+    ///   - limits: timeouts, the connection cap and the sign-in endpoints' bounds.
     public func start(
         home: SandboxHome?, port: Int = 0, host: String = "127.0.0.1", faults: FaultOptions = .none,
-        handleSignals: Bool = false
+        handleSignals: Bool = false, limits: SandboxLimits = .standard
     ) async throws -> RunningSandbox {
         guard (0...65535).contains(port) else { throw SandboxError.cannotStart(reason: "port \(port) is out of range") }
         let prepared = try await Self.prepare(home: home)
@@ -49,7 +51,8 @@ public final class SandboxServer: Sendable {
         if let requestLog { router.add(middleware: RequestLogMiddleware(sink: requestLog)) }
         GraphAPI(directory: directory, tokens: issuer, faults: FaultInjector(options: faults)).addRoutes(to: router)
         IdentityService(
-            directory: directory, tokens: issuer, tenantId: identity.tenantId, subdomain: identity.subdomain
+            directory: directory, tokens: issuer, tenantId: identity.tenantId, subdomain: identity.subdomain,
+            limits: limits.identity
         ).addRoutes(to: router)
 
         let tls: TLSConfiguration
@@ -66,8 +69,10 @@ public final class SandboxServer: Sendable {
         let boundPort = BoundPort()
         let quiet = Logger(label: "tutor.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
         let application = Application(
-            router: router, server: try .tls(.http1(), tlsConfiguration: tls),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            router: router, server: Self.serverBuilder(tls: tls, limits: limits),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(max(1, limits.maximumConnections))),
             onServerRunning: { channel in
                 let actual = channel.localAddress?.port ?? port
                 issuer.setOrigin("https://localhost:\(actual)")
@@ -111,6 +116,17 @@ public final class SandboxServer: Sendable {
         return RunningSandbox(
             port: actualPort, info: info,
             handle: ServerHandle(group: group, task: task, home: home, cleanup: prepared.cleanup))
+    }
+
+    /// HTTP/1.1 over TLS with the handshake deadline and the keep-alive idle timeout of `limits`.
+    static func serverBuilder(tls: TLSConfiguration, limits: SandboxLimits) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            let http = HTTP1Channel(
+                responder: responder, configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout)))
+            return GuardedChildChannel(
+                base: try TLSChannel(http, tlsConfiguration: tls),
+                handshakeTimeout: TimeAmount(limits.tlsHandshakeTimeout))
+        }
     }
 
     struct Prepared: Sendable {

@@ -181,17 +181,19 @@ extension TenantDirectory {
 
     /// Checks what the schema cannot: redirect URIs, uniqueness, credentials set by PATCH.
     private func checkApplicationValues(_ values: [String: JSONValue], excluding id: String?) throws {
-        for (platform, https) in [("web", true), ("spa", true), ("publicClient", false)] {
-            for uri in (values[platform]?["redirectUris"]?.arrayElements ?? []) {
-                guard let text = uri.stringValue, Self.isAcceptableRedirectURI(text, requireHTTPS: https) else {
-                    throw GraphFailure.invalidValue("\(platform).redirectUris", "Application")
+        // Graph names the platform object, not the list: "Invalid value specified for property
+        // 'web' of resource 'Application'." (microsoftgraph/msgraph-sdk-powershell#3149).
+        for platform in RedirectURIRules.Platform.allCases {
+            for uri in (values[platform.rawValue]?["redirectUris"]?.arrayElements ?? []) {
+                guard let text = uri.stringValue, RedirectURIRules.problem(text, platform: platform) == nil else {
+                    throw GraphFailure.invalidValue(platform.rawValue, "Application")
                 }
             }
         }
         if let logout = values["web"]?["logoutUrl"]?.stringValue,
-            !Self.isAcceptableRedirectURI(logout, requireHTTPS: true)
+            RedirectURIRules.problem(logout, platform: .web) != nil
         {
-            throw GraphFailure.invalidValue("web.logoutUrl", "Application")
+            throw GraphFailure.invalidValue("web", "Application")
         }
         for name in ["passwordCredentials", "keyCredentials"] where !(values[name]?.arrayElements ?? []).isEmpty {
             throw GraphFailure.badRequest(
@@ -214,19 +216,5 @@ extension TenantDirectory {
                     "Another object with the same value for property identifierUris already exists.")
             }
         }
-    }
-
-    /// Entra's rule: absolute, at most 256 characters, no fragment or wildcard, and https unless
-    /// the host is the loopback (`localhost`, 127.0.0.1, [::1]); public clients may use custom schemes.
-    static func isAcceptableRedirectURI(_ text: String, requireHTTPS: Bool) -> Bool {
-        guard text.count <= 256, !text.contains("*"), !text.contains("#"),
-            let components = URLComponents(string: text), let scheme = components.scheme?.lowercased()
-        else { return false }
-        if scheme == "https" { return !(components.host ?? "").isEmpty }
-        if scheme == "http" {
-            let host = (components.host ?? "").lowercased()
-            return ["localhost", "127.0.0.1", "[::1]", "::1"].contains(host)
-        }
-        return !requireHTTPS && !scheme.isEmpty && text.contains(":/")
     }
 }
