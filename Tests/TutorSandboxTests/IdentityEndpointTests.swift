@@ -541,13 +541,19 @@ struct IdentityEndpointTests {
                 "\(harness.base)/oauth2/v2.0/logout?client_id=\(app.appId)&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A5000%2FgetAToken"
             )
             #expect(named.status == .found)
-            // Exact match only: the app's origin is not enough (Entra: "must match one of the
-            // redirect URIs registered", learn.microsoft.com/entra/identity-platform/v2-protocols-oidc).
-            let originOnly = try await client.get(
+            // A page on the registered URI's site: Entra sends the browser there too
+            // (MicrosoftDocs/azure-docs#37242), which the `identity` package's sign-out relies on.
+            let sameSite = try await client.get(
                 "\(harness.base)/oauth2/v2.0/logout?client_id=\(app.appId)&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A5000%2F"
             )
-            #expect(originOnly.status == .ok)
-            #expect(originOnly.headers[.location] == nil)
+            #expect(sameSite.status == .found)
+            #expect(sameSite.headers[.location] == "http://localhost:5000/")
+            // Another port is another site.
+            let otherPort = try await client.get(
+                "\(harness.base)/oauth2/v2.0/logout?client_id=\(app.appId)&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A5001%2F"
+            )
+            #expect(otherPort.status == .ok)
+            #expect(otherPort.headers[.location] == nil)
         }
     }
 }

@@ -345,11 +345,24 @@ extension IdentityService {
         return redirect(to: location, cookies: [expired])
     }
 
-    /// Where sign-out may send the browser for `target`: one of the app's redirect URIs or its
-    /// logout URL, compared exactly after parsing as a browser does; nil for anything else.
-    /// Entra: the URL "must match one of the redirect URIs registered for your application"
-    /// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request).
+    /// Where sign-out may send the browser for `target`: a URL on the same origin (scheme, host
+    /// and port, after parsing as a browser does) as one of the app's redirect URIs or its logout
+    /// URL; nil for anything else, and for any URL with userinfo, a backslash or a control
+    /// character. Learn says the URL "must match one of the redirect URIs registered"
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request),
+    /// but Entra redirects to a page of a registered URI's site too (MicrosoftDocs/azure-docs#37242),
+    /// which Microsoft's own `identity` package relies on: it signs out to the app's home page
+    /// while registering only `/getAToken`.
     static func postLogoutTarget(_ target: String, application: SandboxApplication) -> String? {
-        RedirectURIRules.registeredMatch(target, among: application.signInRedirectUris + application.logoutUris)
+        guard let wanted = RedirectURIRules.normalized(target), case .success(let url) = RedirectURIRules.parse(wanted)
+        else { return nil }
+        let registered = application.signInRedirectUris + application.logoutUris
+        let sameOrigin = registered.contains { candidate in
+            guard let normalized = RedirectURIRules.normalized(candidate),
+                case .success(let site) = RedirectURIRules.parse(normalized)
+            else { return false }
+            return site.scheme == url.scheme && site.host == url.host && site.port == url.port
+        }
+        return sameOrigin ? wanted : nil
     }
 }
