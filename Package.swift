@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
             name: "TutorRunnerTests",
-            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument"]),
+            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify"]),
         .testTarget(
             name: "TutorVerifyTests",
             dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"],

@@ -4,6 +4,7 @@ import TutorDocument
 import TutorHTTP
 import TutorSandbox
 import TutorSupport
+import TutorVerify
 
 @testable import TutorRunner
 
@@ -324,15 +325,23 @@ struct SandboxHarness {
 @Suite struct SandboxChaosTests {
     @Test(arguments: 1...20)
     func chaoticRunsEndWithExactlyOnceResources(seed: Int) async throws {
+        // Lost answers too: a create committed whose answer the connection dropped.
         let harness = try await SandboxHarness.start(
-            faults: FaultOptions(throttleRate: 0.2, faultRate: 0.1, replicationLagMs: 2000, seed: UInt64(seed)))
+            faults: FaultOptions(
+                throttleRate: 0.2, faultRate: 0.1, replicationLagMs: 2000, seed: UInt64(seed), lostAnswerRate: 0.2))
         defer { Task { await harness.sandbox.stop() } }
+        let before = try await harness.objects()
         let state = Fixture.temporaryDirectory()
         let tutorial = try TutorialParser().parse(path: SandboxHarness.tutorialPath)
         let summary = try await harness.runner(tutorial, state: state).run()
         #expect(summary.status == "succeeded")
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
+        // The ledger holds all of it: cleanup leaves the tenant as it was.
+        let cleaned = try await RunStateCleanup.clean(
+            stateDirectory: state, connection: harness.connection(), transport: harness.client)
+        #expect(cleaned.isComplete)
+        #expect(try await harness.objects() == before)
     }
 }
 
