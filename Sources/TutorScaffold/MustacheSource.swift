@@ -5,6 +5,10 @@ import Mustache
 /// nesting, partials and pragmas, and swift-mustache has parsed the rest. Nothing is rendered
 /// until every file of a template has got this far.
 public struct MustacheSource: Sendable {
+    /// The largest Mustache file accepted (1 MiB). swift-mustache keeps a copy of every
+    /// section's text, so memory grows with size times nesting depth; this bounds it (with the
+    /// depth cap) to about 100 MiB for a hostile file, while starter projects need a few KiB.
+    public static let maximumSize = 1 << 20
     /// The file, for messages.
     public let path: String
     private let template: MustacheTemplate
@@ -12,6 +16,10 @@ public struct MustacheSource: Sendable {
     /// Checks and parses `data` (UTF-8) with the escaping of `rendering`; throws
     /// `ScaffoldError.invalidTemplateFile` at `path:line:column`.
     public init(data: Data, path: String, rendering: TemplateManifest.Rendering) throws {
+        guard data.count <= Self.maximumSize else {
+            throw ScaffoldError.invalidTemplateFile(
+                path: path, reason: "is \(data.count) bytes; a Mustache file may be at most \(Self.maximumSize)")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScaffoldError.invalidTemplateFile(path: path, reason: "not UTF-8 text")
         }

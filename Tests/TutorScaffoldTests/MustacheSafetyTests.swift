@@ -100,6 +100,17 @@ struct MustacheSafetyTests {
         #expect((1...9).contains(column), "\(firstLine)")
     }
 
+    @Test func aMustacheFileOverOneMebibyteIsRefused() throws {
+        let limit = MustacheSource.maximumSize
+        let accepted = try MustacheSource(
+            data: Data(repeating: 0x61, count: limit), path: "t.mustache", rendering: .text)
+        #expect(try accepted.render(variables: [:], declared: []).utf8.count == limit)
+        let error = try #require(throws: ScaffoldError.self) {
+            _ = try MustacheSource(data: Data(repeating: 0x61, count: limit + 1), path: "t.mustache", rendering: .text)
+        }
+        #expect(error.description.hasPrefix("t.mustache: error: is 1048577 bytes"), "\(error)")
+    }
+
     @Test func aDeepTemplateIsRefusedQuickly() throws {
         let text = Self.nested(20_000, separator: "")
         let start = Date()
