@@ -51,10 +51,14 @@ public enum OutputTarget: Sendable, Equatable {
     /// Checks, before any work is done, that the output could be written: an existing output is
     /// refused without `force` and the folder it goes in must exist and be writable. `tutor run
     /// --out` calls this before running the tutorial; `render` checks again when it writes.
+    /// A tar stream is never sent to a terminal (it holds the secrets, and it is unreadable
+    /// there): `--out -` needs standard output redirected, as `tar` and `gzip` ask.
     public func preflight(force: Bool) throws {
         let url: URL
         switch self {
-        case .standardOutput: return
+        case .standardOutput:
+            if isatty(STDOUT_FILENO) == 1 { throw ScaffoldError.terminalOutput }
+            return
         case .archive(let archive, _):
             try OutputWriter.refuseExistingArchive(archive, force: force)
             url = archive
@@ -94,6 +98,7 @@ enum OutputWriter {
     static func write(_ files: [RenderedFile], to target: OutputTarget, force: Bool, modificationTime: Int) throws {
         switch target {
         case .standardOutput:
+            if isatty(STDOUT_FILENO) == 1 { throw ScaffoldError.terminalOutput }
             let writer = try ArchiveWriter(.archive(.tar, fileDescriptor: STDOUT_FILENO), label: "standard output")
             try addEntries(files, to: writer, prefix: "", modificationTime: modificationTime)
             try writer.finish()

@@ -11,6 +11,11 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
     case invalidTemplateFile(path: String, reason: String)
     /// A variable the manifest requires has no value.
     case missingVariable(name: String, description: String)
+    /// A secret variable the manifest requires has no value (it can only come from the
+    /// environment or a state folder, never from `--var`).
+    case missingSecret(name: String, description: String)
+    /// `--var` or `--secret-env` names a variable the template does not have.
+    case unknownVariable(UnknownVariable)
     /// A variable's value breaks the manifest's rule for it; `value` is nil for secrets.
     case invalidVariable(name: String, rule: String, value: String?)
     /// Several variables are missing or invalid; each is reported (one per line).
@@ -19,6 +24,9 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
     case invalidState(path: String, reason: String)
     /// The `--out` path has an extension that names no supported output.
     case unknownOutputKind(path: String)
+    /// `--out -` while standard output is a terminal: the tar stream (secrets included) would
+    /// be printed on the screen.
+    case terminalOutput
     /// The output exists and `--force` was not given.
     case outputExists(path: String, reason: String)
     /// The output cannot be created or written; `reason` keeps the system's or libarchive's message.
@@ -37,6 +45,12 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
             let what = description.isEmpty ? "" : " (\(description))"
             return "error: variable \(name)\(what) has no value; give it with --var \(name)=VALUE "
                 + "or render from a run's --state-dir"
+        case .missingSecret(let name, let description):
+            let what = description.isEmpty ? "" : " (\(description))"
+            return "error: secret variable \(name)\(what) has no value; put it in an environment variable and "
+                + "give it with --secret-env \(name)=ENV_VAR, or render from a run's --state-dir"
+        case .unknownVariable(let unknown):
+            return unknown.description
         case .invalidVariable(let name, let rule, let value):
             let shown = value.map { " '\($0)'" } ?? ""
             return "error: variable \(name)\(shown) is invalid: it must be \(rule)"
@@ -48,6 +62,9 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
             return "error: cannot tell what to write to '\(path)': use a directory name without an extension "
                 + "(or ending in /), an archive ending in .tar, .tar.gz, .tgz or .zip, or - for a tar stream "
                 + "on standard output"
+        case .terminalOutput:
+            return "error: refusing to write a tar stream (which holds the client secret) to a terminal; "
+                + "redirect standard output (--out - > project.tar, or a pipe) or give --out a file or folder name"
         case .outputExists(let path, let reason):
             return "error: \(path) \(reason); choose another --out or add --force to replace it"
         case .cannotWrite(let path, let reason):
@@ -55,14 +72,15 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
         }
     }
 
-    /// 65 for template and variable errors, 66 for unreadable inputs, 64 for a bad `--out`,
-    /// 73 when the output cannot be created.
+    /// 65 for template and variable errors, 66 for unreadable inputs, 64 for a bad `--out` or
+    /// an unknown variable name on the command line, 73 when the output cannot be created.
     public var exitStatus: ExitStatus {
         switch self {
         case .templateNotFound, .invalidState: return .noInput
-        case .invalidManifest, .invalidTemplateFile, .missingVariable, .invalidVariable, .variableProblems:
+        case .invalidManifest, .invalidTemplateFile, .missingVariable, .missingSecret, .invalidVariable,
+            .variableProblems:
             return .dataError
-        case .unknownOutputKind: return .usage
+        case .unknownOutputKind, .unknownVariable, .terminalOutput: return .usage
         case .outputExists, .cannotWrite: return .cannotCreate
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 
 /// One file of a generated project, ready to be written.
 public struct RenderedFile: Sendable, Equatable {
@@ -25,15 +24,34 @@ public struct ProjectTemplate: Sendable {
     /// Its checked manifest.
     public let manifest: TemplateManifest
 
-    /// Reads and checks `folder/template.json`; every listed source must exist and every Mustache
-    /// file must parse.
+    /// Reads and checks `folder/template.json`; refuses a template holding a symbolic link.
     public init(folder: URL) throws {
         self.folder = folder
-        let manifestURL = folder.appendingPathComponent(TemplateManifest.fileName)
-        guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
+        let manifestPath = folder.appendingPathComponent(TemplateManifest.fileName).path
+        let data: Data
+        do {
+            data = try TemplateFileReader.read(TemplateManifest.fileName, in: folder)
+        } catch .missing {
             throw ScaffoldError.templateNotFound("no \(TemplateManifest.fileName) in \(folder.path)")
+        } catch {
+            throw Self.sourceError(error, folder: folder, file: manifestPath)
         }
-        manifest = try TemplateManifest.parse(data, origin: manifestURL.path)
+        try TemplateFileReader.refuseSymbolicLinks(in: folder)
+        manifest = try TemplateManifest.parse(data, origin: manifestPath)
+    }
+
+    /// A template file that cannot be used, as the error `tutor render` reports.
+    private static func sourceError(_ failure: TemplateFileReader.Failure, folder: URL, file: String)
+        -> ScaffoldError
+    {
+        switch failure {
+        case .symbolicLink(let relative):
+            return TemplateFileReader.symbolicLinkError(folder: folder, relative: relative)
+        case .notRegular(let relative):
+            return .invalidTemplateFile(path: folder.path + "/" + relative, reason: "is not a regular file")
+        case .missing: return .invalidTemplateFile(path: file, reason: "does not exist")
+        case .system(let reason): return .invalidTemplateFile(path: file, reason: "cannot be read: \(reason)")
+        }
     }
 
     /// The file a manifest entry is read from.
@@ -49,7 +67,10 @@ public struct ProjectTemplate: Sendable {
         for variable in manifest.variables {
             guard let value = values[variable.name] else {
                 if variable.required {
-                    problems.append(.missingVariable(name: variable.name, description: variable.description))
+                    problems.append(
+                        variable.secret
+                            ? .missingSecret(name: variable.name, description: variable.description)
+                            : .missingVariable(name: variable.name, description: variable.description))
                 }
                 continue
             }
@@ -71,101 +92,56 @@ public struct ProjectTemplate: Sendable {
         return resolved
     }
 
+    /// A file of the template, read and (when rendered) checked and parsed.
+    public enum Source: Sendable {
+        /// Copied as it is.
+        case verbatim(Data)
+        /// Rendered with Mustache.
+        case mustache(MustacheSource)
+    }
+
+    /// Reads every file the manifest lists (never through a symbolic link) and checks and parses
+    /// every Mustache file, in manifest order. The first problem is thrown; nothing is rendered.
+    public func loadSources() throws -> [(file: TemplateManifest.File, source: Source)] {
+        var sources: [(file: TemplateManifest.File, source: Source)] = []
+        for file in manifest.files {
+            let relative = TemplateManifest.filesFolder + "/" + file.source
+            let data: Data
+            do {
+                data = try TemplateFileReader.read(relative, in: folder)
+            } catch .missing {
+                throw ScaffoldError.invalidManifest(
+                    manifest: folder.appendingPathComponent(TemplateManifest.fileName).path,
+                    reason: "\(file.path): its source \(relative) cannot be read: it does not exist")
+            } catch {
+                throw Self.sourceError(error, folder: folder, file: sourceURL(of: file).path)
+            }
+            let path = sourceURL(of: file).path
+            let source: Source =
+                file.rendering == .verbatim
+                ? .verbatim(data) : .mustache(try MustacheSource(data: data, path: path, rendering: file.rendering))
+            sources.append((file, source))
+        }
+        return sources
+    }
+
     /// Produces every file of the project from `values` (checked with `resolveVariables`), sorted
-    /// by path. Nothing is written.
+    /// by path. The whole template is checked first (`loadSources`), so a broken template fails
+    /// the same way whatever the values. Nothing is written.
     public func render(values: [String: String]) throws -> [RenderedFile] {
+        let sources = try loadSources()
         let variables = try resolveVariables(values)
         let declared = Set(manifest.variables.map(\.name) + manifest.derived.map(\.name))
         var files: [RenderedFile] = []
-        for file in manifest.files {
-            let source = sourceURL(of: file)
-            guard let data = FileManager.default.contents(atPath: source.path) else {
-                throw ScaffoldError.invalidManifest(
-                    manifest: folder.appendingPathComponent(TemplateManifest.fileName).path,
-                    reason: "\(file.path): its source \(TemplateManifest.filesFolder)/\(file.source) cannot be read")
-            }
+        for (file, source) in sources {
             let contents: Data
-            if file.rendering == .verbatim {
-                contents = data
-            } else {
-                contents = Data(
-                    try renderMustache(data, file: file, source: source, variables: variables, declared: declared).utf8)
+            switch source {
+            case .verbatim(let data): contents = data
+            case .mustache(let template):
+                contents = Data(try template.render(variables: variables, declared: declared).utf8)
             }
             files.append(RenderedFile(path: file.path, contents: contents, mode: file.mode))
         }
         return files.sorted { $0.path < $1.path }
-    }
-
-    private func renderMustache(
-        _ data: Data, file: TemplateManifest.File, source: URL, variables: [String: String], declared: Set<String>
-    ) throws -> String {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ScaffoldError.invalidTemplateFile(path: source.path, reason: "not UTF-8 text")
-        }
-        let template: MustacheTemplate
-        do {
-            // The pragma picks the escaping for the whole file; it sits before the first line so
-            // that line numbers in parse errors stay right.
-            template = try MustacheTemplate(
-                string: "{{% CONTENT_TYPE: \(ContentTypes.name(of: file.rendering))}}" + text)
-        } catch let error as MustacheTemplate.ParserError {
-            throw ScaffoldError.invalidTemplateFile(
-                path: "\(source.path):\(error.context.lineNumber)", reason: "Mustache syntax: \(error.error)")
-        } catch {
-            throw ScaffoldError.invalidTemplateFile(path: source.path, reason: "Mustache syntax: \(error)")
-        }
-        let context = RecordingContext(values: variables, declared: declared)
-        let output = template.render(context)
-        if let unknown = context.undeclared.sorted().first {
-            throw ScaffoldError.invalidTemplateFile(
-                path: source.path, reason: "uses {{\(unknown)}}, which the manifest does not declare")
-        }
-        return output
-    }
-}
-
-/// The Mustache context: the values, and a note of every name a template asked for that the
-/// manifest does not declare (Mustache itself would quietly render such a name as nothing).
-private final class RecordingContext: MustacheParent {
-    let values: [String: String]
-    let declared: Set<String>
-    var undeclared = Set<String>()
-
-    init(values: [String: String], declared: Set<String>) {
-        self.values = values
-        self.declared = declared
-    }
-
-    func child(named name: String) -> Any? {
-        if let value = values[name] { return value }
-        if !declared.contains(name) { undeclared.insert(name) }
-        return nil
-    }
-}
-
-/// The Mustache content types (escaping rules) that the manifest's `render` kinds select.
-enum ContentTypes {
-    /// Registers the dotenv escaping once, before the first template needs it.
-    private static let registered: Bool = {
-        MustacheContentTypes.register(DotenvContentType(), named: "TUTOR_DOTENV")
-        return true
-    }()
-
-    static func name(of rendering: TemplateManifest.Rendering) -> String {
-        switch rendering {
-        case .html: return "HTML"
-        case .dotenv:
-            _ = registered
-            return "TUTOR_DOTENV"
-        case .text, .verbatim: return "TEXT"
-        }
-    }
-}
-
-/// Escapes a value for the inside of a single-quoted python-dotenv value, where only `\\` and
-/// `\'` are escapes.
-struct DotenvContentType: MustacheContentType {
-    func escapeText(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
     }
 }

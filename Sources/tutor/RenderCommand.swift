@@ -54,6 +54,10 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            // Output refusals first (a terminal for --out -, an existing output), before the
+            // template or any secret is read.
+            let output = try OutputTarget(path: out)
+            try output.preflight(force: force)
             let templateFolder = try TemplateLocator.resolve(template)
             let project = try ProjectTemplate(folder: templateFolder)
             let environment = ProcessInfo.processInfo.environment
@@ -67,6 +71,7 @@ struct RenderCommand: AsyncParsableCommand {
             let secretNames = Set(project.manifest.variables.filter(\.secret).map(\.name))
             for assignment in variables {
                 let (name, value) = try Self.split(assignment, option: "--var")
+                try project.manifest.checkGivenName(name, option: "--var")
                 if secretNames.contains(name) {
                     throw ValidationError(
                         "\(name) is a secret: pass it with --secret-env \(name)=ENV_VAR, not on the command line")
@@ -75,14 +80,13 @@ struct RenderCommand: AsyncParsableCommand {
             }
             for assignment in secretEnvironment {
                 let (name, variable) = try Self.split(assignment, option: "--secret-env")
+                try project.manifest.checkGivenName(name, option: "--secret-env")
                 guard let value = environment[variable] else {
                     throw ValidationError(
                         "--secret-env \(name)=\(variable): environment variable \(variable) is not set")
                 }
                 values[name] = value
             }
-            let output = try OutputTarget(path: out)
-            try output.preflight(force: force)
             let time = try ProjectRenderer.fixedTime(environment: environment, fallback: fallbackTime)
             let summary = try ProjectRenderer().render(
                 template: templateFolder, variables: values, to: output, force: force, fixedTime: time)

@@ -18,7 +18,14 @@ let package = Package(
             dependencies: [.product(name: "TutorDocument", package: rootIdentity)],
             path: "DocumentFuzzer",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
+        ),
+        // Template manifests and Mustache files (TutorScaffold), run after the document fuzzer.
+        .executableTarget(
+            name: "TemplateFuzzer",
+            dependencies: [.product(name: "TutorScaffold", package: rootIdentity)],
+            path: "TemplateFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
