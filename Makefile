@@ -33,7 +33,7 @@ demo: build
 	mkdir -p $(dir $(DEMO_OUT))
 	$(TUTOR) run $(TUTORIAL) --out $(DEMO_OUT) --force
 	@echo "To sign in: $(TUTOR) sandbox serve   # in another terminal"
-	@echo "            cd $(DEMO_OUT) && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/flask run --port 5000"
+	@echo "            cd $(DEMO_OUT) && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/flask run --host=localhost --port 3000"
 
 test: test-deps test-swift test-fuzz test-interop
 

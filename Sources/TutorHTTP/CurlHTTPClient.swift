@@ -145,11 +145,12 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
         try check(tutor_curl_setopt_long(raw, CURLOPT_TCP_KEEPALIVE, 1), "TCP keep-alive")
         // libcurl silently sends a request again on a new connection when a reused one dies
         // before any answer: harmless for reads, a second object for a create whose first copy
-        // the server committed. A POST therefore never rides a reused connection; the caller
-        // decides, with its lookup, whether to send it again.
-        try check(
-            tutor_curl_setopt_long(raw, CURLOPT_FRESH_CONNECT, request.method.uppercased() == "POST" ? 1 : 0),
-            "fresh connection")
+        // the server committed. A POST therefore never rides a reused connection (the caller
+        // decides, with its lookup, whether to send it again), and its own connection is closed
+        // after it, so that the other requests keep to the one they share.
+        let isPost = request.method.uppercased() == "POST"
+        try check(tutor_curl_setopt_long(raw, CURLOPT_FRESH_CONNECT, isPost ? 1 : 0), "fresh connection")
+        try check(tutor_curl_setopt_long(raw, CURLOPT_FORBID_REUSE, isPost ? 1 : 0), "connection reuse")
         try check(
             tutor_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)),
             "connect timeout")

@@ -21,7 +21,7 @@ public enum VariableRule: String, Sendable, CaseIterable {
             return "an https URL with a tenant path and no trailing slash, query or fragment, "
                 + "such as https://contoso.ciamlogin.com/contoso.onmicrosoft.com"
         case .absoluteURLWithPath:
-            return "an absolute http or https URL with a path, such as http://localhost:5000/getAToken"
+            return "an absolute http or https URL with a path, such as http://localhost:3000/getAToken"
         case .nonEmpty: return "non-empty text on one line"
         case .absolutePath: return "an absolute file path (starting with /) on one line"
         }
@@ -62,7 +62,7 @@ public enum VariableRule: String, Sendable, CaseIterable {
 public enum DerivedPart: String, Sendable, CaseIterable {
     /// The URL's port, or 80/443 when the URL has none.
     case port
-    /// The URL's scheme, host and port, without a path: `http://localhost:5000`.
+    /// The URL's scheme, host and port, without a path: `http://localhost:3000`.
     case origin
     /// The URL's path.
     case path

@@ -19,7 +19,7 @@ struct RenderCommand: AsyncParsableCommand {
               tutor render --state-dir .tutor/runs/tutorial-web-app-python-flask-prepare-tenant-sandbox --out flask-app
               CLIENT_SECRET=... tutor render --var CLIENT_ID=<guid> \\
                 --var AUTHORITY=https://contoso.ciamlogin.com/contoso.onmicrosoft.com \\
-                --var REDIRECT_URI=http://localhost:5000/getAToken --secret-env CLIENT_SECRET=CLIENT_SECRET \\
+                --var REDIRECT_URI=http://localhost:3000/getAToken --secret-env CLIENT_SECRET=CLIENT_SECRET \\
                 --out flask-app.tar.gz
             """)
 

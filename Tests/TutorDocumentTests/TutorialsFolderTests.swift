@@ -60,7 +60,7 @@ struct TutorialsFolderTests {
 
     @Test func inputsAndOutputs() {
         #expect(tutorial.inputs.map(\.name) == ["appName", "redirectPort", "userFlowName"])
-        #expect(tutorial.inputs.map(\.defaultValue) == ["tutor-flask-webapp", "5000", "tutor-flask-signup-signin"])
+        #expect(tutorial.inputs.map(\.defaultValue) == ["tutor-flask-webapp", "3000", "tutor-flask-signup-signin"])
         let outputs = Dictionary(uniqueKeysWithValues: tutorial.outputs.map { ($0.name, $0) })
         #expect(outputs["CLIENT_ID"]?.value == "{{clientId}}")
         #expect(outputs["CLIENT_SECRET"]?.isSecret == true)

@@ -104,7 +104,7 @@ struct SandboxHarness {
         #expect(apps.count == 1, "applications named \(appName): \(apps.count)")
         guard let app = apps.first, let appId = app["appId"]?.stringValue else { return }
         #expect(
-            app["web"]?["redirectUris"]?.arrayElements?.compactMap(\.stringValue) == ["http://localhost:5000/getAToken"]
+            app["web"]?["redirectUris"]?.arrayElements?.compactMap(\.stringValue) == ["http://localhost:3000/getAToken"]
         )
         #expect(app["passwordCredentials"]?.arrayElements?.count == 1)
         let access = app["requiredResourceAccess"]?.arrayElements?.first?["resourceAccess"]?.arrayElements
@@ -164,7 +164,7 @@ struct SandboxHarness {
         let (record, secrets) = try #require(try RunStateStore(directory: state).load())
         let info = harness.sandbox.info
         #expect(record.outputs["AUTHORITY"] == "\(info.graphURL)/\(info.subdomain).onmicrosoft.com")
-        #expect(record.outputs["REDIRECT_URI"] == "http://localhost:5000/getAToken")
+        #expect(record.outputs["REDIRECT_URI"] == "http://localhost:3000/getAToken")
         #expect(record.outputs["CLIENT_SECRET"] == RunRecord.redacted)
         #expect(
             record.outputs["REQUESTS_CA_BUNDLE"] == URL(fileURLWithPath: info.caFile).standardizedFileURL.path)

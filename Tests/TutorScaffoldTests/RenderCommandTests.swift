@@ -98,8 +98,8 @@ struct RenderCommandTests {
             status: .dataError, message: "AUTHORITY"),
         Refusal(
             name: "invalid variable",
-            values: TestSupport.sandboxValues.merging(["REDIRECT_URI": "localhost:5000"]) { $1 }, out: "app.tgz",
-            status: .dataError, message: "REDIRECT_URI 'localhost:5000' is invalid: it must be an absolute"),
+            values: TestSupport.sandboxValues.merging(["REDIRECT_URI": "localhost:3000"]) { $1 }, out: "app.tgz",
+            status: .dataError, message: "REDIRECT_URI 'localhost:3000' is invalid: it must be an absolute"),
         Refusal(
             name: "non-empty folder",
             prepare: { folder in

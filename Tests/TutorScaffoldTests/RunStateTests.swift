@@ -16,7 +16,7 @@ struct RunStateTests {
          "startedAt": "2026-03-04T05:06:07Z",
          "outputs": {"CLIENT_ID": "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b", "CLIENT_SECRET": "[REDACTED]",
                      "AUTHORITY": "https://localhost:8443/9b2f4c1e-7a3d-4e5f-8c6b-1a2b3c4d5e6f",
-                     "REDIRECT_URI": "http://localhost:5000/getAToken",
+                     "REDIRECT_URI": "http://localhost:3000/getAToken",
                      "REQUESTS_CA_BUNDLE": "/tmp/ca.pem"}}
         """
     static let secrets = #"{"variables": {"clientSecret": "abc~123"}, "outputs": {"CLIENT_SECRET": "abc~123"}}"#

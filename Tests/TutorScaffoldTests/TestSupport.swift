@@ -21,7 +21,7 @@ enum TestSupport {
         "CLIENT_ID": "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
         "CLIENT_SECRET": "s3cr3t~Value.With_Odd'Chars\\",
         "AUTHORITY": "https://localhost:8443/9b2f4c1e-7a3d-4e5f-8c6b-1a2b3c4d5e6f",
-        "REDIRECT_URI": "http://localhost:5000/getAToken",
+        "REDIRECT_URI": "http://localhost:3000/getAToken",
         "REQUESTS_CA_BUNDLE": "/home/learner/.local/state/tutor/sandbox/ca.pem",
     ]
 

@@ -20,10 +20,10 @@ struct VariableTests {
         (.httpsURLWithTenant, "https://contoso.ciamlogin.com/tenant/", false),
         (.httpsURLWithTenant, "https://contoso.ciamlogin.com/tenant?x=1", false),
         (.httpsURLWithTenant, "contoso.ciamlogin.com/tenant", false),
-        (.absoluteURLWithPath, "http://localhost:5000/getAToken", true),
+        (.absoluteURLWithPath, "http://localhost:3000/getAToken", true),
         (.absoluteURLWithPath, "https://app.contoso.com/auth/redirect", true),
-        (.absoluteURLWithPath, "http://localhost:5000", false),
-        (.absoluteURLWithPath, "http://localhost:5000/", false),
+        (.absoluteURLWithPath, "http://localhost:3000", false),
+        (.absoluteURLWithPath, "http://localhost:3000/", false),
         (.absoluteURLWithPath, "/getAToken", false),
         (.absoluteURLWithPath, "ftp://host/path", false),
         (.nonEmpty, "x", true),
@@ -73,8 +73,8 @@ struct VariableTests {
         let resolved = try template.resolveVariables(values)
         #expect(resolved["REDIRECT_PORT"] == "443")
         #expect(resolved["REDIRECT_ORIGIN"] == "https://app.contoso.com")
-        values["REDIRECT_URI"] = "http://localhost:5000/getAToken"
-        #expect(try template.resolveVariables(values)["REDIRECT_PORT"] == "5000")
+        values["REDIRECT_URI"] = "http://localhost:3000/getAToken"
+        #expect(try template.resolveVariables(values)["REDIRECT_PORT"] == "3000")
     }
 
     @Test func undeclaredValuesAreIgnored() throws {

@@ -80,4 +80,4 @@ def error_page(error):
 
 if __name__ == "__main__":
     # `python app.py` listens on the port the redirect URI names, like `flask run --port`.
-    app.run(port=urlparse(setting("REDIRECT_URI")).port or 5000)
+    app.run(port=urlparse(setting("REDIRECT_URI")).port or 3000)
