@@ -161,7 +161,8 @@ struct GraphFaithfulnessTests {
         try await GraphHarness().run { graph in
             let locked = try await graph.send(
                 .post, "/v1.0/applications",
-                json: #"{"displayName": "locked", "servicePrincipalLockConfiguration": {"isEnabled": true, "allProperties": true}}"#
+                json:
+                    #"{"displayName": "locked", "servicePrincipalLockConfiguration": {"isEnabled": true, "allProperties": true}}"#
             )
             #expect(locked.status == 201)
             #expect(locked.json?["servicePrincipalLockConfiguration"]?["isEnabled"] == .bool(true))
@@ -191,7 +192,8 @@ struct GraphFaithfulnessTests {
         try await GraphHarness().run { graph in
             let reply = try await graph.send(
                 .post, "/v1.0/identity/authenticationEventsFlows",
-                json: #"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "sign-in only"}"#
+                json:
+                    ##"{"@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow", "displayName": "sign-in only"}"##
             )
             #expect(reply.status == 201)
             #expect(reply.json?["onInteractiveAuthFlowStart"]?["isSignUpAllowed"] == .bool(false))

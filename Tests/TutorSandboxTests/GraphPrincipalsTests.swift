@@ -44,7 +44,9 @@ struct GraphPrincipalsTests {
             let reply = try await graph.send(
                 .post, "/v1.0/servicePrincipals", json: #"{"appId": "12345678-1234-1234-1234-123456789012"}"#)
             #expect(reply.status == 400)
-            #expect(reply.errorCode == "NoBackingApplicationObject")
+            #expect(
+                reply.json?["error"]?["details"]?.arrayElements?.first?["code"]?.stringValue
+                    == "NoBackingApplicationObject")
             #expect(try await graph.send(.post, "/v1.0/servicePrincipals", json: "{}").status == 400)
             #expect(
                 try await graph.send(.post, "/v1.0/servicePrincipals", json: #"{"appId": "x", "foo": 1}"#).status == 400

@@ -165,10 +165,11 @@ public struct GraphAPI: Sendable {
         var response = response
         response.headers.append(("request-id", requestId))
         response.headers.append(("client-request-id", clientRequestId ?? requestId))
-        response.headers.append((
-            "x-ms-ags-diagnostic",
-            #"{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"localhost"}}"#
-        ))
+        response.headers.append(
+            (
+                "x-ms-ags-diagnostic",
+                #"{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"localhost"}}"#
+            ))
         response.headers.append(("Strict-Transport-Security", "max-age=31536000"))
         if !response.headers.contains(where: { $0.0.lowercased() == "cache-control" }) {
             response.headers.append(("Cache-Control", "no-cache"))
@@ -218,19 +219,20 @@ public struct GraphAPI: Sendable {
         let body = JSONValue.members([
             (
                 "error",
-                .members([
-                    ("code", .string(failure.code)),
-                    ("message", .string(failure.message)),
-                ] + Self.detailsMember(failure) + [
-                    (
-                        "innerError",
-                        .members([
-                            ("date", .string(GraphDate.string(Date()))),
-                            ("request-id", .string(requestId)),
-                            ("client-request-id", .string(clientRequestId ?? requestId)),
-                        ])
-                    ),
-                ])
+                .members(
+                    [
+                        ("code", .string(failure.code)),
+                        ("message", .string(failure.message)),
+                    ] + Self.detailsMember(failure) + [
+                        (
+                            "innerError",
+                            .members([
+                                ("date", .string(GraphDate.string(Date()))),
+                                ("request-id", .string(requestId)),
+                                ("client-request-id", .string(clientRequestId ?? requestId)),
+                            ])
+                        )
+                    ])
             )
         ])
         return GraphResponse(status: failure.status, headers: failure.headers, body: body)
@@ -244,7 +246,10 @@ public struct GraphAPI: Sendable {
                 "details",
                 .array(
                     failure.details.map {
-                        .members([("code", .string($0.code)), ("message", .string(failure.message)), ("target", .string($0.target))])
+                        .members([
+                            ("code", .string($0.code)), ("message", .string(failure.message)),
+                            ("target", .string($0.target)),
+                        ])
                     })
             )
         ]

@@ -14,7 +14,8 @@ extension GraphOperations {
         hiddenFromOutput: Set<String> = [], defaultProperties: [String]? = nil, searchable: Set<String> = []
     ) throws -> GraphResponse {
         let query = try query()
-        let items = try selectedItems(items, query: query, typeName: typeName, filterable: filterable, searchable: searchable)
+        let items = try selectedItems(
+            items, query: query, typeName: typeName, filterable: filterable, searchable: searchable)
         let total = items.count
         let size = query.top ?? pageSize
         let start = min(query.offset, items.count)
@@ -138,7 +139,8 @@ extension GraphOperations {
         var rendered: [JSONValue] = []
         for principal in await directory.visibleServicePrincipals() {
             rendered.append(
-                GraphRender.servicePrincipal(principal, application: await directory.application(appId: principal.appId)))
+                GraphRender.servicePrincipal(
+                    principal, application: await directory.application(appId: principal.appId)))
         }
         return rendered
     }
@@ -149,7 +151,8 @@ extension GraphOperations {
         var response = response
         let tenantId = await directory.tenantId
         response.headers.append(
-            ("Location", "\(request.baseURL)/v2/\(tenantId)/directoryObjects/\(id)/Microsoft.DirectoryServices.\(type)"))
+            ("Location", "\(request.baseURL)/v2/\(tenantId)/directoryObjects/\(id)/Microsoft.DirectoryServices.\(type)")
+        )
         return response
     }
 }
