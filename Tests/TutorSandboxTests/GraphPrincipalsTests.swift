@@ -105,7 +105,7 @@ struct GraphPrincipalsTests {
             let badScope = try await graph.send(
                 .post, "/v1.0/oauth2PermissionGrants",
                 json:
-                    #"{"clientId": "\#(client)", "consentType": "Principal", "principalId": "\#(try await adminId(graph))", "resourceId": "\#(resource)", "scope": "Mail.Send"}"#
+                    #"{"clientId": "\#(client)", "consentType": "Principal", "principalId": "\#(try await adminId(graph))", "resourceId": "\#(resource)", "scope": "Not.A.Graph.Scope"}"#
             )
             #expect(badScope.status == 400)
             let notPrincipal = try await graph.send(

@@ -49,6 +49,17 @@ struct GraphOperations {
         "microsoft.graph.serviceprincipal", "microsoft.graph.user",
     ]
 
+    /// Which casts each top-level collection takes.
+    static let castTargets: [String: Set<String>] = [
+        "applications": ["microsoft.graph.application"],
+        "serviceprincipals": ["microsoft.graph.serviceprincipal"],
+        "users": ["microsoft.graph.user"],
+        "identity": [
+            "microsoft.graph.externaluserselfservicesignupeventsflow",
+            "microsoft.graph.externalusersselfservicesignupeventsflow",
+        ],
+    ]
+
     func run() async throws -> GraphResponse {
         var segments = try parsePath()
         if segments.count >= 2, segments.last?.name == "$count", segments.last?.key == nil {
@@ -82,7 +93,14 @@ struct GraphOperations {
             let text = raw.contains("%") ? (String(raw).removingPercentEncoding ?? String(raw)) : String(raw)
             let lowered = text.lowercased()
             let canonical = lowered.hasPrefix("graph.") ? "microsoft." + lowered : lowered
-            if Self.casts.contains(canonical) { continue }
+            if Self.casts.contains(canonical) {
+                // A cast must name the type of the collection it follows.
+                let collection = segments.first?.lowered ?? ""
+                guard Self.castTargets[collection]?.contains(canonical) == true else {
+                    throw GraphFailure.unknownSegment(text)
+                }
+                continue
+            }
             var name = text
             var key: String?
             if let open = text.firstIndex(of: "("), text.hasSuffix(")") {
