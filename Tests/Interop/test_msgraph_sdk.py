@@ -28,7 +28,7 @@ def graph_client(sandbox):
     os.environ["SSL_CERT_FILE"] = sandbox.info["caFile"]
     credential = ClientSecretCredential(
         sandbox.info["tenantId"], sandbox.info["adminClientId"], sandbox.admin_secret,
-        authority=host.netloc, disable_instance_discovery=True)
+        authority=f"https://{host.netloc}", disable_instance_discovery=True)
     auth = AzureIdentityAuthenticationProvider(
         credential, scopes=["https://graph.microsoft.com/.default"], allowed_hosts=[host.hostname])
     context = ssl.create_default_context(cafile=sandbox.info["caFile"])
