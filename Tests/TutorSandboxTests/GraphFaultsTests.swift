@@ -172,7 +172,9 @@ struct GraphFaultsTests {
             #expect(try await graph.send(.get, "/v1.0/applications").values.count == 1)
             let principal = try await graph.send(.post, "/v1.0/servicePrincipals", json: #"{"appId": "\#(appId)"}"#)
             #expect(principal.status == 400)
-            #expect(principal.errorCode == "NoBackingApplicationObject")
+            #expect(
+                principal.json?["error"]?["details"]?.arrayElements?.first?["code"]?.stringValue
+                    == "NoBackingApplicationObject")
             #expect(await graph.directory.application(appId: appId) != nil)
         }
     }

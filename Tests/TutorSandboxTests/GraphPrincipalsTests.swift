@@ -44,7 +44,9 @@ struct GraphPrincipalsTests {
             let reply = try await graph.send(
                 .post, "/v1.0/servicePrincipals", json: #"{"appId": "12345678-1234-1234-1234-123456789012"}"#)
             #expect(reply.status == 400)
-            #expect(reply.errorCode == "NoBackingApplicationObject")
+            #expect(
+                reply.json?["error"]?["details"]?.arrayElements?.first?["code"]?.stringValue
+                    == "NoBackingApplicationObject")
             #expect(try await graph.send(.post, "/v1.0/servicePrincipals", json: "{}").status == 400)
             #expect(
                 try await graph.send(.post, "/v1.0/servicePrincipals", json: #"{"appId": "x", "foo": 1}"#).status == 400
@@ -103,7 +105,7 @@ struct GraphPrincipalsTests {
             let badScope = try await graph.send(
                 .post, "/v1.0/oauth2PermissionGrants",
                 json:
-                    #"{"clientId": "\#(client)", "consentType": "Principal", "principalId": "\#(try await adminId(graph))", "resourceId": "\#(resource)", "scope": "Mail.Send"}"#
+                    #"{"clientId": "\#(client)", "consentType": "Principal", "principalId": "\#(try await adminId(graph))", "resourceId": "\#(resource)", "scope": "Not.A.Graph.Scope"}"#
             )
             #expect(badScope.status == 400)
             let notPrincipal = try await graph.send(

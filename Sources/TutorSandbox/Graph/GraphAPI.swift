@@ -71,6 +71,12 @@ public struct GraphAPI: Sendable {
         for (name, value) in response.headers {
             if let fieldName = HeaderField.Name(name) { fields.append(HeaderField(name: fieldName, value: value)) }
         }
+        if let text = response.text {
+            fields[.contentType] = "text/plain"
+            return Response(
+                status: HTTPResponse.Status(code: response.status), headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         guard let body = response.body else {
             return Response(status: HTTPResponse.Status(code: response.status), headers: fields)
         }
@@ -149,11 +155,22 @@ public struct GraphAPI: Sendable {
         return .response(Self.withIds(response, requestId: requestId, clientRequestId: clientRequestId))
     }
 
-    /// Adds Graph's `request-id`, `client-request-id` (echoed, or the request id) and OData headers.
+    /// Adds the headers every Graph answer carries: `request-id`, `client-request-id` (echoed, or
+    /// the request id), `x-ms-ags-diagnostic`, `Strict-Transport-Security`, `Cache-Control`, and
+    /// `OData-Version` on JSON bodies.
     static func withIds(_ response: GraphResponse, requestId: String, clientRequestId: String?) -> GraphResponse {
         var response = response
         response.headers.append(("request-id", requestId))
         response.headers.append(("client-request-id", clientRequestId ?? requestId))
+        response.headers.append(
+            (
+                "x-ms-ags-diagnostic",
+                #"{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"localhost"}}"#
+            ))
+        response.headers.append(("Strict-Transport-Security", "max-age=31536000"))
+        if !response.headers.contains(where: { $0.0.lowercased() == "cache-control" }) {
+            response.headers.append(("Cache-Control", "no-cache"))
+        }
         if response.body != nil { response.headers.append(("OData-Version", "4.0")) }
         return response
     }
@@ -199,20 +216,39 @@ public struct GraphAPI: Sendable {
         let body = JSONValue.members([
             (
                 "error",
-                .members([
-                    ("code", .string(failure.code)),
-                    ("message", .string(failure.message)),
-                    (
-                        "innerError",
-                        .members([
-                            ("date", .string(GraphDate.string(Date()))),
-                            ("request-id", .string(requestId)),
-                            ("client-request-id", .string(clientRequestId ?? requestId)),
-                        ])
-                    ),
-                ])
+                .members(
+                    [
+                        ("code", .string(failure.code)),
+                        ("message", .string(failure.message)),
+                    ] + Self.detailsMember(failure) + [
+                        (
+                            "innerError",
+                            .members([
+                                ("date", .string(GraphDate.string(Date()))),
+                                ("request-id", .string(requestId)),
+                                ("client-request-id", .string(clientRequestId ?? requestId)),
+                            ])
+                        )
+                    ])
             )
         ])
         return GraphResponse(status: failure.status, headers: failure.headers, body: body)
+    }
+
+    /// `details` when the failure has any, as Graph sends them (`code`, `message`, `target`).
+    static func detailsMember(_ failure: GraphFailure) -> [(String, JSONValue)] {
+        guard !failure.details.isEmpty else { return [] }
+        return [
+            (
+                "details",
+                .array(
+                    failure.details.map {
+                        .members([
+                            ("code", .string($0.code)), ("message", .string(failure.message)),
+                            ("target", .string($0.target)),
+                        ])
+                    })
+            )
+        ]
     }
 }

@@ -22,6 +22,8 @@ struct GraphResponse: Sendable {
     var status: Int
     var headers: [(String, String)] = []
     var body: JSONValue?
+    /// A `text/plain` body instead of JSON (`/$count`).
+    var text: String? = nil
 
     static func json(_ status: Int, _ body: JSONValue) -> GraphResponse {
         GraphResponse(status: status, headers: [], body: body)
@@ -36,12 +38,18 @@ struct GraphFailure: Error, Sendable {
     var code: String
     var message: String
     var headers: [(String, String)] = []
+    /// Graph's `error.details`: the specific reason (`code`) and what it is about (`target`).
+    var details: [(code: String, target: String)] = []
 
-    init(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = []) {
+    init(
+        _ status: Int, _ code: String, _ message: String, headers: [(String, String)] = [],
+        details: [(code: String, target: String)] = []
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     static func notFound(_ id: String) -> GraphFailure {

@@ -49,8 +49,23 @@ struct GraphOperations {
         "microsoft.graph.serviceprincipal", "microsoft.graph.user",
     ]
 
+    /// Which casts each top-level collection takes.
+    static let castTargets: [String: Set<String>] = [
+        "applications": ["microsoft.graph.application"],
+        "serviceprincipals": ["microsoft.graph.serviceprincipal"],
+        "users": ["microsoft.graph.user"],
+        "identity": [
+            "microsoft.graph.externaluserselfservicesignupeventsflow",
+            "microsoft.graph.externalusersselfservicesignupeventsflow",
+        ],
+    ]
+
     func run() async throws -> GraphResponse {
-        let segments = try parsePath()
+        var segments = try parsePath()
+        if segments.count >= 2, segments.last?.name == "$count", segments.last?.key == nil {
+            segments.removeLast()
+            return try await count(segments)
+        }
         guard let first = segments.first else { throw GraphFailure.unknownSegment("v1.0") }
         switch first.lowered {
         case "applications": return try await applications(segments)
@@ -76,7 +91,16 @@ struct GraphOperations {
         var segments: [Segment] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
             let text = raw.contains("%") ? (String(raw).removingPercentEncoding ?? String(raw)) : String(raw)
-            if Self.casts.contains(text.lowercased()) { continue }
+            let lowered = text.lowercased()
+            let canonical = lowered.hasPrefix("graph.") ? "microsoft." + lowered : lowered
+            if Self.casts.contains(canonical) {
+                // A cast must name the type of the collection it follows.
+                let collection = segments.first?.lowered ?? ""
+                guard Self.castTargets[collection]?.contains(canonical) == true else {
+                    throw GraphFailure.unknownSegment(text)
+                }
+                continue
+            }
             var name = text
             var key: String?
             if let open = text.firstIndex(of: "("), text.hasSuffix(")") {
@@ -84,6 +108,7 @@ struct GraphOperations {
                 key = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
             }
             if name.lowercased().hasPrefix("microsoft.graph.") { name = String(name.dropFirst(16)) }
+            if name.lowercased().hasPrefix("graph.") { name = String(name.dropFirst(6)) }
             segments.append(Segment(name: name, key: key))
         }
         return segments
@@ -178,69 +203,6 @@ struct GraphOperations {
         return .object(result)
     }
 
-    /// A collection page: filter, order, page (`$top`, `@odata.nextLink`), select.
-    func collection(
-        _ items: [JSONValue], entitySet: String, typeName: String, filterable: Set<String>, pageSize: Int = 100,
-        hiddenFromOutput: Set<String> = [], defaultProperties: [String]? = nil
-    ) throws -> GraphResponse {
-        let query = try query()
-        var items = items
-        if let filter = query.filter {
-            for path in filter.paths {
-                let property = path.split(separator: "/").first { !$0.lowercased().hasPrefix("microsoft.graph.") }
-                guard let property, filterable.contains(property.lowercased()) else {
-                    throw GraphFailure(
-                        400, "Request_UnsupportedQuery",
-                        "Unsupported or invalid query filter clause specified for property '\(path)' of resource '\(typeName)'."
-                    )
-                }
-            }
-            items = items.filter { filter.matches($0) }
-        }
-        if let order = query.orderBy {
-            guard order.property.lowercased() == "displayname" else {
-                throw GraphFailure(400, "Request_UnsupportedQuery", "Sorting by '\(order.property)' is not supported.")
-            }
-            items.sort {
-                let left = $0["displayName"]?.stringValue ?? ""
-                let right = $1["displayName"]?.stringValue ?? ""
-                let ascending = left.localizedCaseInsensitiveCompare(right) == .orderedAscending
-                return order.descending ? !ascending && left != right : ascending
-            }
-        }
-        let total = items.count
-        let size = query.top ?? pageSize
-        let start = min(query.offset, items.count)
-        let end = min(start + size, items.count)
-        var page: [JSONValue] = []
-        for item in items[start..<end] {
-            let shown = hiddenFromOutput.isEmpty ? item : Self.removing(hiddenFromOutput, from: item)
-            page.append(try select(shown, query.select ?? defaultProperties, typeName: typeName))
-        }
-        let context = query.select.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
-        var members: [(String, JSONValue)] = [("@odata.context", contextURL(context))]
-        if query.count { members.append(("@odata.count", .number(Double(total)))) }
-        if end < items.count {
-            members.append(
-                ("@odata.nextLink", .string("\(request.baseURL)\(request.path)?\(query.nextQuery(offset: end))")))
-        }
-        members.append(("value", .array(page)))
-        return .json(200, .members(members))
-    }
-
-    /// `value` without members named in `names`, at any depth.
-    static func removing(_ names: Set<String>, from value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(let members):
-            return .object(
-                members.filter { !names.contains($0.key) }.map { .init($0.key, removing(names, from: $0.value)) })
-        case .array(let elements):
-            return .array(elements.map { removing(names, from: $0) })
-        default:
-            return value
-        }
-    }
-
     // MARK: - organization
 
     func organization(_ segments: [Segment]) async throws -> GraphResponse {
@@ -269,16 +231,16 @@ struct GraphOperations {
                 let apps = await directory.visibleApplications()
                 return try collection(
                     apps.map { GraphRender.application($0, domain: domain) }, entitySet: "applications",
-                    typeName: "application",
-                    filterable: ["displayname", "appid", "uniquename", "id", "publisherdomain", "signinaudience"])
+                    typeName: "application", filterable: GraphFilterable.applications,
+                    searchable: ["displayname", "description"])
             case "POST":
                 try require(GraphPermissions.applicationsWrite)
-                let properties = try GraphValidator(resource: "Application").validateBody(
-                    try jsonBody(), properties: GraphSchemas.application, odataType: "application")
+                let properties = try Self.applicationProperties(try jsonBody())
                 let app = try await directory.createApplication(properties, lag: lag)
-                return try entity(
-                    GraphRender.application(app, domain: domain), entitySet: "applications", typeName: "application",
-                    status: 201)
+                return try await created(
+                    entity(
+                        GraphRender.application(app, domain: domain), entitySet: "applications",
+                        typeName: "application", status: 201), id: app.id, type: "Application")
             default: throw methodNotAllowed()
             }
         }
@@ -312,8 +274,7 @@ struct GraphOperations {
                 GraphRender.application(app, domain: domain), entitySet: "applications", typeName: "application")
         case "PATCH":
             try require(GraphPermissions.applicationsWrite)
-            let properties = try GraphValidator(resource: "Application").validateBody(
-                try jsonBody(), properties: GraphSchemas.application, odataType: "application")
+            let properties = try Self.applicationProperties(try jsonBody())
             let prefer = (request.headers["prefer"] ?? "").lowercased()
             if case .uniqueName(let name) = key, prefer.contains("create-if-missing") {
                 let (created, app) = try await directory.upsertApplication(uniqueName: name, properties, lag: lag)
@@ -334,6 +295,16 @@ struct GraphOperations {
         default:
             throw methodNotAllowed()
         }
+    }
+
+    /// A validated application body. `oauth2RequirePostResponse` is in Graph's v1.0 schema, yet
+    /// Graph answers any write of it with a 404 naming an empty resource (reported in
+    /// microsoftgraph/msgraph-sdk-powershell#1502 and microsoftgraph/msgraph-bicep-types#155).
+    static func applicationProperties(_ body: JSONValue) throws -> [(String, JSONValue)] {
+        let properties = try GraphValidator(resource: "Application").validateBody(
+            body, properties: GraphSchemas.application, odataType: "application")
+        if properties.contains(where: { $0.0 == "oauth2RequirePostResponse" }) { throw GraphFailure.notFound("") }
+        return properties
     }
 
     func addPassword(_ key: ObjectKey) async throws -> GraphResponse {
@@ -361,25 +332,20 @@ struct GraphOperations {
             switch method {
             case "GET":
                 try require(GraphPermissions.applicationsRead)
-                let principals = await directory.visibleServicePrincipals()
-                var rendered: [JSONValue] = []
-                for principal in principals {
-                    rendered.append(
-                        GraphRender.servicePrincipal(
-                            principal, application: await directory.application(appId: principal.appId)))
-                }
                 return try collection(
-                    rendered, entitySet: "servicePrincipals", typeName: "servicePrincipal",
-                    filterable: ["appid", "displayname", "id", "serviceprincipaltype", "serviceprincipalnames", "tags"])
+                    try await servicePrincipalItems(), entitySet: "servicePrincipals", typeName: "servicePrincipal",
+                    filterable: GraphFilterable.servicePrincipals, searchable: ["displayname", "description"])
             case "POST":
                 try require(GraphPermissions.applicationsWrite)
                 let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
                     try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
                 let principal = try await directory.createServicePrincipal(properties, lag: lag)
-                return try entity(
-                    GraphRender.servicePrincipal(
-                        principal, application: await directory.application(appId: principal.appId)),
-                    entitySet: "servicePrincipals", typeName: "servicePrincipal", status: 201)
+                return try await created(
+                    entity(
+                        GraphRender.servicePrincipal(
+                            principal, application: await directory.application(appId: principal.appId)),
+                        entitySet: "servicePrincipals", typeName: "servicePrincipal", status: 201),
+                    id: principal.id, type: "ServicePrincipal")
             default: throw methodNotAllowed()
             }
         }
@@ -567,8 +533,8 @@ struct GraphOperations {
         guard let key else {
             return try collection(
                 await directory.visibleUsers().map(GraphRender.user), entitySet: "users", typeName: "user",
-                filterable: ["displayname", "mail", "userprincipalname", "id", "usertype", "identities"],
-                defaultProperties: GraphRender.userDefaultProperties)
+                filterable: GraphFilterable.users, defaultProperties: GraphRender.userDefaultProperties,
+                searchable: ["displayname", "mail", "userprincipalname"])
         }
         if segments.count > (segments[0].key == nil ? 2 : 1) {
             throw GraphFailure.unknownSegment(segments.last?.name ?? "")

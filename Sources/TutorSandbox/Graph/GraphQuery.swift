@@ -10,6 +10,9 @@ struct GraphQuery: Sendable {
     var offset = 0
     var count = false
     var orderBy: (property: String, descending: Bool)?
+    var search: SearchExpression?
+    /// Whether the request asked for an advanced query (`ConsistencyLevel: eventual`).
+    var consistencyLevelEventual = false
     /// The other options, kept for `@odata.nextLink`.
     var passThrough: [(String, String)] = []
 
@@ -17,6 +20,7 @@ struct GraphQuery: Sendable {
 
     /// Parses the query string; unknown `$` options and malformed values are Graph's 400s.
     init(query: String, consistencyLevelEventual: Bool) throws(GraphFailure) {
+        self.consistencyLevelEventual = consistencyLevelEventual
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decode(String(parts[0]))
@@ -53,6 +57,14 @@ struct GraphQuery: Sendable {
                         "$count is not currently supported without the header ConsistencyLevel: eventual.")
                 }
                 passThrough.append(("$count", value))
+            case "$search":
+                guard consistencyLevelEventual else {
+                    throw GraphFailure.badRequest(
+                        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"
+                    )
+                }
+                search = try SearchExpression(text: value)
+                passThrough.append(("$search", value))
             case "$orderby":
                 let words = value.split(separator: " ").map(String.init)
                 guard let property = words.first, words.count <= 2,
@@ -320,5 +332,72 @@ struct FilterParser {
             }
         }
         return tokens
+    }
+}
+
+/// A parsed `$search`: quoted `"property:term"` clauses joined by `AND` / `OR` (AND binds
+/// tighter). A clause matches when a word of the property starts with the term, ignoring case:
+/// Graph tokenizes `displayName` and `description` for search.
+struct SearchExpression: Sendable {
+    struct Term: Sendable {
+        var property: String
+        var text: String
+    }
+
+    /// Alternatives (OR) of conjunctions (AND) of terms.
+    var alternatives: [[Term]]
+
+    var terms: [Term] { alternatives.flatMap { $0 } }
+
+    init(text: String) throws(GraphFailure) {
+        let invalid = GraphFailure(400, "Request_UnsupportedQuery", "Syntax error: invalid $search clause \(text).")
+        var alternatives: [[Term]] = [[]]
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var expectTerm = true
+        while !rest.isEmpty {
+            if expectTerm {
+                guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { throw invalid }
+                let clause = rest[rest.index(after: rest.startIndex)..<close]
+                guard let colon = clause.firstIndex(of: ":") else { throw invalid }
+                let property = String(clause[..<colon]).trimmingCharacters(in: .whitespaces)
+                let term = String(clause[clause.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                guard !property.isEmpty, !term.isEmpty else { throw invalid }
+                alternatives[alternatives.count - 1].append(Term(property: property, text: term))
+                rest = rest[rest.index(after: close)...].drop { $0 == " " }
+                expectTerm = false
+                continue
+            }
+            let word = rest.prefix { $0 != " " }
+            switch word {
+            case "AND": break
+            case "OR": alternatives.append([])
+            default: throw invalid
+            }
+            rest = rest.dropFirst(word.count).drop { $0 == " " }
+            expectTerm = true
+        }
+        guard !expectTerm else { throw invalid }
+        self.alternatives = alternatives
+    }
+
+    func matches(_ object: JSONValue) -> Bool {
+        alternatives.contains { conjunction in
+            conjunction.allSatisfy { term in
+                guard let value = FilterExpression.resolve(term.property, in: object)?.stringValue else { return false }
+                return Self.wordStarts(in: value, with: term.text)
+            }
+        }
+    }
+
+    /// Whether `text` has `prefix` at its start or after a character that is not a letter or digit.
+    static func wordStarts(in text: String, with prefix: String) -> Bool {
+        let haystack = Array(text.lowercased())
+        let needle = Array(prefix.lowercased())
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count)
+        where start == 0 || !(haystack[start - 1].isLetter || haystack[start - 1].isNumber) {
+            if Array(haystack[start..<start + needle.count]) == needle { return true }
+        }
+        return false
     }
 }

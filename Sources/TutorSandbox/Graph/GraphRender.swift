@@ -69,7 +69,7 @@ enum GraphRender {
             ("preferredSingleSignOnMode", singleSignOn),
             ("preferredTokenSigningKeyThumbprint", .null),
             ("replyUrls", .strings(replyUrls)),
-            ("servicePrincipalNames", .strings([principal.appId])),
+            ("servicePrincipalNames", .strings(servicePrincipalNames(principal, application: application))),
             ("servicePrincipalType", .string("Application")),
             ("signInAudience", audience),
             ("tags", .strings(principal.tags)),
@@ -121,6 +121,15 @@ enum GraphRender {
                 .members([("displayName", .null), ("verifiedPublisherId", .null), ("addedDateTime", .null)])
             ),
         ])
+    }
+
+    /// The appId and the application's identifier URIs; Microsoft Graph's also its resource URI.
+    static func servicePrincipalNames(_ principal: SandboxServicePrincipal, application: SandboxApplication?)
+        -> [String]
+    {
+        if principal.appId.equalsIgnoringCase(WellKnownGraph.appId) { return WellKnownGraph.servicePrincipalNames }
+        let identifierUris = (application?.properties["identifierUris"]?.arrayElements ?? []).compactMap(\.stringValue)
+        return [principal.appId] + identifierUris
     }
 
     static func grant(_ grant: SandboxPermissionGrant) -> JSONValue {

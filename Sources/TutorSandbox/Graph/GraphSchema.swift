@@ -165,6 +165,7 @@ enum GraphSchemas {
         GraphProperty("isFallbackPublicClient", .boolean),
         GraphProperty("nativeAuthenticationApisEnabled", .enumeration(["none", "all"])),
         GraphProperty("notes", .string),
+        GraphProperty("oauth2RequirePostResponse", .boolean, .bool(false)),
         GraphProperty("publisherDomain", .string, readOnly: true),
         GraphProperty("serviceManagementReference", .string),
         GraphProperty(
@@ -309,6 +310,15 @@ enum GraphSchemas {
                 ("redirectUriSettings", .array([])),
             ])),
         GraphProperty("spa", .complex(redirectList), .members([("redirectUris", .array([]))])),
+        GraphProperty(
+            "servicePrincipalLockConfiguration",
+            .complex(
+                GraphComplexType(
+                    name: "servicePrincipalLockConfiguration",
+                    properties: [
+                        "isEnabled", "allProperties", "credentialsWithUsageVerify", "credentialsWithUsageSign",
+                        "identifierUris", "tokenEncryptionKeyId",
+                    ].map { GraphProperty($0, .boolean) }))),
     ]
 
     static let permissionScope = GraphComplexType(
@@ -362,8 +372,6 @@ enum GraphSchemas {
         GraphProperty("principalId", .string),
         GraphProperty("resourceId", .string),
         GraphProperty("scope", .string),
-        GraphProperty("startTime", .dateTime),
-        GraphProperty("expiryTime", .dateTime),
     ]
 
     static let passwordCredential = GraphComplexType(

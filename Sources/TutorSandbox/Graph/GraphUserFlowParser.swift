@@ -64,10 +64,12 @@ struct GraphUserFlowParser {
 
     let validator = GraphValidator(resource: "AuthenticationEventsFlow")
 
-    /// A new flow from a POST body (id and dates are set by the directory).
+    /// A new flow from a POST body (id and dates are set by the directory). Without
+    /// `onInteractiveAuthFlowStart.isSignUpAllowed` the flow only signs in: Graph documents the
+    /// property as optional with a default of false.
     func parseCreate(_ body: JSONValue) throws(GraphFailure) -> SandboxUserFlow {
         var flow = SandboxUserFlow(
-            id: "", displayName: "", description: nil, isSignUpAllowed: true,
+            id: "", displayName: "", description: nil, isSignUpAllowed: false,
             identityProviders: ["EmailPassword-OAUTH"],
             attributes: ["email"], attributeCollectionPage: nil, userTypeToCreate: nil, includeApplications: [],
             createdDateTime: Date())

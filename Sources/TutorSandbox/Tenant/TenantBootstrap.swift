@@ -24,18 +24,7 @@ extension TenantDirectory {
             id: newGUID(), appId: WellKnownGraph.appId, displayName: "Microsoft Graph",
             appOwnerOrganizationId: WellKnownGraph.microsoftServicesTenantId, createdDateTime: now,
             accountEnabled: true, tags: [],
-            appRoles: WellKnownGraph.appRoles.map {
-                SandboxAppRole(
-                    id: $0.id, value: $0.value, displayName: $0.name,
-                    description: "Allows the app to \($0.name.lowercased()) without a signed-in user.",
-                    allowedMemberTypes: ["Application"])
-            },
-            oauth2PermissionScopes: WellKnownGraph.scopes.map {
-                SandboxPermissionScope(
-                    id: $0.id, value: $0.value, type: $0.type, adminConsentDisplayName: $0.name,
-                    adminConsentDescription:
-                        "Allows the app to \($0.name.lowercased()) on behalf of the signed-in user.")
-            },
+            appRoles: WellKnownGraph.sandboxAppRoles(), oauth2PermissionScopes: WellKnownGraph.sandboxScopes(),
             appRoleAssignments: [])
 
         let adminRoleIds = WellKnownGraph.adminAppRoles.compactMap { value in

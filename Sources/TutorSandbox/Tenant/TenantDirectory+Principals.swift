@@ -29,9 +29,11 @@ extension TenantDirectory {
             throw GraphFailure.missing("appId", "ServicePrincipal")
         }
         guard let app = application(appId: appId), !isHidden(app.appId) else {
+            // Graph's code is the generic one; the reason is in `details` (`target` appId).
             throw GraphFailure(
-                400, "NoBackingApplicationObject",
-                "The appId '\(appId)' of the service principal does not reference a valid application object.")
+                400, "Request_BadRequest",
+                "The appId '\(appId)' of the service principal does not reference a valid application object.",
+                details: [(code: "NoBackingApplicationObject", target: "appId")])
         }
         guard servicePrincipal(appId: appId) == nil else {
             throw GraphFailure(

@@ -11,7 +11,7 @@ public actor TenantDirectory {
 
     /// A directory over `state`; `stateFile` nil keeps it in memory only.
     public init(state: TenantState, stateFile: URL?) {
-        self.state = state
+        self.state = WellKnownGraph.refreshed(state)
         self.stateFile = stateFile
     }
 
