@@ -42,6 +42,10 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     private let configuration: Configuration
     private let queue = DispatchQueue(label: "tutor.http.curl")
     private let handle: UnsafeMutableRawPointer
+    /// The handle for requests that must not be sent twice: each goes on a new connection that
+    /// is closed after it (see `perform`). A handle of its own, so that the connection the other
+    /// requests share stays open.
+    private let onceHandle: UnsafeMutableRawPointer
     private let caBundle: Data?
     private var totalConnections = 0
 
@@ -51,7 +55,12 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     public init(configuration: Configuration) throws {
         guard Self.globalInit == CURLE_OK else { throw SetupError(description: "libcurl failed to initialise") }
         guard let handle = curl_easy_init() else { throw SetupError(description: "libcurl could not create a handle") }
+        guard let onceHandle = curl_easy_init() else {
+            curl_easy_cleanup(handle)
+            throw SetupError(description: "libcurl could not create a handle")
+        }
         self.handle = handle
+        self.onceHandle = onceHandle
         self.configuration = configuration
         if !configuration.extraCAFiles.isEmpty {
             var bundle = Data()
@@ -64,6 +73,7 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
             for extra in configuration.extraCAFiles {
                 guard let extraPEM = FileManager.default.contents(atPath: extra) else {
                     curl_easy_cleanup(handle)
+                    curl_easy_cleanup(onceHandle)
                     throw SetupError(description: "cannot read the CA file \(extra)")
                 }
                 bundle.append(extraPEM)
@@ -77,6 +87,7 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_easy_cleanup(onceHandle)
     }
 
     /// New connections opened so far (each one a TCP connect and, for HTTPS, a TLS handshake).
@@ -117,7 +128,7 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     }
 
     private func perform(_ request: HTTPRequest) throws -> HTTPResponse {
-        let raw = handle
+        let raw = request.sendOnlyOnce ? onceHandle : handle
         // Resets options only; live connections and the TLS session cache stay.
         curl_easy_reset(raw)
         let clientRequestId = UUID().uuidString.lowercased()
@@ -145,12 +156,12 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
         try check(tutor_curl_setopt_long(raw, CURLOPT_TCP_KEEPALIVE, 1), "TCP keep-alive")
         // libcurl silently sends a request again on a new connection when a reused one dies
         // before any answer: harmless for reads, a second object for a create whose first copy
-        // the server committed. A POST therefore never rides a reused connection (the caller
-        // decides, with its lookup, whether to send it again), and its own connection is closed
-        // after it, so that the other requests keep to the one they share.
-        let isPost = request.method.uppercased() == "POST"
-        try check(tutor_curl_setopt_long(raw, CURLOPT_FRESH_CONNECT, isPost ? 1 : 0), "fresh connection")
-        try check(tutor_curl_setopt_long(raw, CURLOPT_FORBID_REUSE, isPost ? 1 : 0), "connection reuse")
+        // the server committed. A request that must not be sent twice therefore never rides a
+        // reused connection; the caller decides, with its lookup, whether to send it again.
+        if request.sendOnlyOnce {
+            try check(tutor_curl_setopt_long(raw, CURLOPT_FRESH_CONNECT, 1), "fresh connection")
+            try check(tutor_curl_setopt_long(raw, CURLOPT_FORBID_REUSE, 1), "connection reuse")
+        }
         try check(
             tutor_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)),
             "connect timeout")
@@ -237,7 +248,7 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
         totalConnections += connects
 
         guard code == CURLE_OK else {
-            throw transportError(code, request: request)
+            throw transportError(code, request: request, handle: raw)
         }
         var status = 0
         _ = tutor_curl_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &status)
@@ -248,8 +259,9 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
             connectionsOpened: connects, httpVersion: Self.versionName(version), clientRequestId: clientRequestId)
     }
 
-    private func transportError(_ code: CURLcode, request: HTTPRequest) -> HTTPTransportError {
-        let raw = handle
+    private func transportError(_ code: CURLcode, request: HTTPRequest, handle raw: UnsafeMutableRawPointer)
+        -> HTTPTransportError
+    {
         let message = String(cString: curl_easy_strerror(code))
         // Once the TLS handshake (or TCP connect for plain HTTP) finished, the request may have gone out.
         var connected = 0.0

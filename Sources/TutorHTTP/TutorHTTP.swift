@@ -10,13 +10,19 @@ public struct HTTPRequest: Sendable, Hashable {
     public var headers: [HTTPHeader]
     /// Body bytes, if any.
     public var body: Data?
+    /// Whether a second copy could do harm (a create): then no layer below the caller may send it
+    /// again on its own. POSTs by default; a token request, say, is safe to repeat.
+    public var sendOnlyOnce: Bool
 
     /// Creates a request.
-    public init(method: String, url: String, headers: [HTTPHeader] = [], body: Data? = nil) {
+    public init(
+        method: String, url: String, headers: [HTTPHeader] = [], body: Data? = nil, sendOnlyOnce: Bool? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.sendOnlyOnce = sendOnlyOnce ?? (method.uppercased() == "POST")
     }
 }
 

@@ -7,11 +7,15 @@ public struct GraphError: Sendable, Hashable, Codable {
     public var code: String
     /// Graph's message.
     public var message: String
+    /// The codes of `error.details[]`, where Graph puts the specific reason under a general code
+    /// (`Request_BadRequest` with `NoBackingApplicationObject`).
+    public var detailCodes: [String] = []
 
     /// Creates a Graph error.
-    public init(code: String, message: String) {
+    public init(code: String, message: String, detailCodes: [String] = []) {
         self.code = code
         self.message = message
+        self.detailCodes = detailCodes
     }
 
     /// Reads the error from a response body, if it has one.
@@ -19,6 +23,12 @@ public struct GraphError: Sendable, Hashable, Codable {
         guard let error = body?["error"], let code = error["code"]?.stringValue else { return nil }
         self.code = code
         self.message = error["message"]?.stringValue ?? error["error_description"]?.stringValue ?? ""
+        self.detailCodes = error["details"]?.arrayElements?.compactMap { $0["code"]?.stringValue } ?? []
+    }
+
+    /// Whether `code` is this error's code or one of its details' codes (ASCII case-insensitive).
+    public func hasCode(_ code: String) -> Bool {
+        ([self.code] + detailCodes).contains { $0.caseInsensitiveCompare(code) == .orderedSame }
     }
 }
 

@@ -102,7 +102,7 @@ public actor TokenProvider {
             headers: [
                 HTTPHeader("Content-Type", "application/x-www-form-urlencoded"),
                 HTTPHeader("Accept", "application/json"),
-            ], body: Data(body.utf8))
+            ], body: Data(body.utf8), sendOnlyOnce: false)
         // Token requests create nothing: a lost one is simply sent again, a few times.
         var attempt = 0
         while true {

@@ -1009,7 +1009,6 @@ final class RunSession {
         guard !rule.errorCodes.isEmpty, !(200..<300).contains(response.status),
             let error = GraphError(body: try? JSONValue.parse(response.body))
         else { return false }
-        return rule.errorCodes.contains { $0.caseInsensitiveCompare(error.code) == .orderedSame }
-            || rule.errorCodes.contains { error.message.contains($0) }
+        return rule.errorCodes.contains { error.hasCode($0) || error.message.contains($0) }
     }
 }
