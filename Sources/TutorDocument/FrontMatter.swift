@@ -42,6 +42,14 @@ struct FrontMatter {
         for offset in 0..<blankEnd where source.bytes[offset] != UInt8(ascii: "\n") {
             source.bytes[offset] = UInt8(ascii: " ")
         }
+        if let found = YAMLAnchors.first(in: yaml) {
+            return .failure(
+                Problem(
+                    line: found.line + 1, column: found.column,
+                    message:
+                        "front matter uses the YAML \(found.written.hasPrefix("*") ? "alias" : "anchor") '\(found.written)': anchors and aliases are not allowed (they let a few bytes expand without bound)"
+                ))
+        }
         let node: Node?
         do {
             // The basic resolver: Yams's default one compiles a dozen NSRegularExpressions on first use,
@@ -53,39 +61,11 @@ struct FrontMatter {
             return .failure(Problem(line: 2, column: 1, message: "front matter is not YAML: \(error)"))
         }
         guard let node else { return .success(FrontMatter(members: [], line: 1)) }
-        if let problem = anchorProblem(in: node, firstLine: 2) { return .failure(problem) }
         guard case .object(let members) = jsonValue(node) else {
             return .failure(
                 Problem(line: 2, column: 1, message: "front matter must be a YAML mapping of keys to values"))
         }
         return .success(FrontMatter(members: members, line: 1))
-    }
-
-    /// Refuses the first anchor (`&name`) in the tree. Yams hands back an alias (`*name`) as the
-    /// anchored node itself, so a few hundred bytes of nested aliases ("billion laughs") would
-    /// expand into gigabytes once converted; front matter never needs them. The walk stops at the
-    /// first anchored node, and only anchored nodes are shared, so it visits each written node once.
-    static func anchorProblem(in root: Node, firstLine: Int) -> Problem? {
-        var pending = [root]
-        while let node = pending.popLast() {
-            if let anchor = node.anchor {
-                let mark = node.mark
-                return Problem(
-                    line: firstLine + (mark?.line ?? 1) - 1, column: max(1, mark?.column ?? 1),
-                    message:
-                        "front matter uses the YAML anchor '&\(anchor.rawValue)': anchors and aliases are not allowed (they let a few bytes expand without bound)"
-                )
-            }
-            switch node {
-            case .mapping(let mapping):
-                for (key, value) in mapping.reversed() { pending += [value, key] }
-            case .sequence(let sequence):
-                pending += sequence.reversed()
-            case .scalar, .alias:
-                break
-            }
-        }
-        return nil
     }
 
     private static func problem(from error: YamlError, firstLine: Int) -> Problem {

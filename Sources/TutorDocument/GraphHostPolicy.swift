@@ -98,14 +98,18 @@ public struct GraphHostPolicy: Sendable {
             bytes[colon...].starts(with: "://".utf8), colon > 0
         else { return .failure(.notAbsolute) }
         let scheme = bytes[..<colon]
-        if scheme.contains(UInt8(ascii: "{")) { return .failure(.templatedHost(String(decoding: scheme, as: UTF8.self))) }
+        if scheme.contains(UInt8(ascii: "{")) {
+            return .failure(.templatedHost(String(decoding: scheme, as: UTF8.self)))
+        }
         guard scheme.allSatisfy(Self.isSchemeByte) else { return .failure(.notAbsolute) }
         guard String(decoding: scheme, as: UTF8.self).lowercased() == "https" else {
             return .failure(.notHTTPS(scheme: String(decoding: scheme, as: UTF8.self)))
         }
         let authorityStart = colon + 3
         let authorityEnd =
-            bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            bytes[authorityStart...].firstIndex {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+            }
             ?? bytes.count
         let authority = bytes[authorityStart..<authorityEnd]
         let authorityText = String(decoding: authority, as: UTF8.self)

@@ -32,7 +32,9 @@ public struct InputPattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as written.
     public var description: String { source }
 
+    /// Patterns are equal when written the same (the program follows from the source).
     public static func == (left: InputPattern, right: InputPattern) -> Bool { left.source == right.source }
+    /// Hashes the source.
     public func hash(into hasher: inout Hasher) { hasher.combine(source) }
 
     /// Whether the pattern matches the whole of `text` (what an input's `pattern` means).

@@ -23,7 +23,8 @@ enum MarkdownLimits {
                 return Problem(
                     line: number, column: column,
                     message:
-                        "block quotes and lists nest deeper than \(maximumContainerDepth) levels on this line, more than tutor reads")
+                        "block quotes and lists nest deeper than \(maximumContainerDepth) levels on this line, more than tutor reads"
+                )
             }
             if number > 1, let columns = delimiterRowColumns(line), !source.line(number - 1).isBlank {
                 var rows = 2
@@ -36,7 +37,8 @@ enum MarkdownLimits {
                     return Problem(
                         line: number - 1, column: 1,
                         message:
-                            "table of \(columns) columns × \(rows) rows has more than \(maximumTableCells) cells, more than tutor reads")
+                            "table of \(columns) columns × \(rows) rows has more than \(maximumTableCells) cells, more than tutor reads"
+                    )
                 }
                 number = next
                 continue
@@ -64,17 +66,22 @@ enum MarkdownLimits {
                 markerEnd = index + 1
             } else if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "*") {
                 markerEnd = index + 1
-                guard markerEnd == line.endIndex || line[markerEnd] == 0x20 || line[markerEnd] == 0x09 else { return nil }
+                guard markerEnd == line.endIndex || line[markerEnd] == 0x20 || line[markerEnd] == 0x09 else {
+                    return nil
+                }
             } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                 var end = index
-                while end < line.endIndex, end - index < 9, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[end]) {
+                while end < line.endIndex, end - index < 9, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[end])
+                {
                     end += 1
                 }
                 guard end < line.endIndex, line[end] == UInt8(ascii: ".") || line[end] == UInt8(ascii: ")") else {
                     return nil
                 }
                 markerEnd = end + 1
-                guard markerEnd == line.endIndex || line[markerEnd] == 0x20 || line[markerEnd] == 0x09 else { return nil }
+                guard markerEnd == line.endIndex || line[markerEnd] == 0x20 || line[markerEnd] == 0x09 else {
+                    return nil
+                }
             } else {
                 return nil
             }

@@ -178,7 +178,9 @@ struct PatternParser {
         }
         guard current == "}" else { throw error(malformed, at: open) }
         position += 1
-        if let maximum, maximum < minimum { throw error("repetition {\(minimum),\(maximum)} has its bounds reversed", at: open) }
+        if let maximum, maximum < minimum {
+            throw error("repetition {\(minimum),\(maximum)} has its bounds reversed", at: open)
+        }
         if max(minimum, maximum ?? 0) > Self.maximumRepetition {
             throw error("repetition bounds above \(Self.maximumRepetition) are not supported", at: open)
         }
@@ -283,7 +285,8 @@ struct PatternParser {
         while let scalar = current, scalar != "]" {
             isEmpty = false
             if scalar == "[" { throw error("'[' inside a class is not supported; write \\[") }
-            if (scalar == "&" && peek(1) == "&") || (scalar == "-" && peek(1) == "-") || (scalar == "~" && peek(1) == "~")
+            if (scalar == "&" && peek(1) == "&") || (scalar == "-" && peek(1) == "-")
+                || (scalar == "~" && peek(1) == "~")
             {
                 throw error("set operations ('&&', '--', '~~') in a class are not supported")
             }

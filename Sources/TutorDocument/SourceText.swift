@@ -61,7 +61,8 @@ struct SourceText: Sendable {
 
         var message: String {
             switch self {
-            case .utf16ByteOrderMark: return "file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+            case .utf16ByteOrderMark:
+                return "file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
             case .invalidUTF8(_, let byte):
                 return
                     "file is not UTF-8 text (byte 0x\(String(byte, radix: 16, uppercase: true)) cannot start or continue a character)"
@@ -79,7 +80,8 @@ struct SourceText: Sendable {
         let nul = bytes.firstIndex(of: 0)
         let invalid = firstInvalidUTF8Offset(bytes)
         switch (nul, invalid) {
-        case (let nul?, let invalid?): return nul < invalid ? .nul(offset: nul) : .invalidUTF8(offset: invalid, byte: bytes[invalid])
+        case (let nul?, let invalid?):
+            return nul < invalid ? .nul(offset: nul) : .invalidUTF8(offset: invalid, byte: bytes[invalid])
         case (let nul?, nil): return .nul(offset: nul)
         case (nil, let invalid?): return .invalidUTF8(offset: invalid, byte: bytes[invalid])
         case (nil, nil): return nil

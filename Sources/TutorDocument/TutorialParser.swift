@@ -36,13 +36,16 @@ public struct TutorialParser: Sendable {
             throw DocumentError.cannotOpen(path: path, reason: "it is a directory, not a Markdown file")
         }
         // One byte past the cap is enough to know the file is too large; the rest is never read.
-        guard let handle = FileHandle(forReadingAtPath: path),
-            let data = try? handle.read(upToCount: maximumFileBytes + 1)
-        else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DocumentError.cannotOpen(path: path, reason: "the file cannot be read")
         }
-        try? handle.close()
-        return [UInt8](data)
+        defer { try? handle.close() }
+        do {
+            // nil means the file is empty.
+            return [UInt8](try handle.read(upToCount: maximumFileBytes + 1) ?? Data())
+        } catch {
+            throw DocumentError.cannotOpen(path: path, reason: "the file cannot be read")
+        }
     }
 }
 

@@ -71,7 +71,8 @@ struct DocumentLimitsTests {
     @Test func aFileOverTheCapIsRefusedBeforeParsing() throws {
         let folder = try TemporaryFolder()
         let line = String(repeating: "word ", count: 20) + "\n"
-        let big = "# T\n\n## S\n\n" + String(repeating: line, count: TutorialParser.maximumFileBytes / line.utf8.count + 1)
+        let big =
+            "# T\n\n## S\n\n" + String(repeating: line, count: TutorialParser.maximumFileBytes / line.utf8.count + 1)
         try folder.write("big.md", big)
         #expect(
             folder.diagnostics("big.md") == [

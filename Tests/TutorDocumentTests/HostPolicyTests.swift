@@ -12,7 +12,10 @@ import TutorSupport
 @Suite("Request hosts: the policy")
 struct GraphHostPolicyTests {
     @Test(arguments: [
-        ("https://graph.microsoft.com/v1.0/organization", GraphHostPolicy.Destination.graph(host: "graph.microsoft.com")),
+        (
+            "https://graph.microsoft.com/v1.0/organization",
+            GraphHostPolicy.Destination.graph(host: "graph.microsoft.com")
+        ),
         ("HTTPS://Graph.Microsoft.COM?$select=id", .graph(host: "graph.microsoft.com")),
         ("https://graph.microsoft.us/v1.0/me", .graph(host: "graph.microsoft.us")),
         ("https://dod-graph.microsoft.us/v1.0/me", .graph(host: "dod-graph.microsoft.us")),
@@ -127,7 +130,9 @@ struct RequestHostDocumentTests {
             Self.document(
                 request: "GET https://{{target}}/v1.0/organization",
                 annotation: #"{"blockType": "request", "name": "r"}"#))
-        #expect(found.first?.message.hasPrefix("request 'r' is refused: the URL's host '{{target}}' holds a {{variable}}") == true)
+        #expect(
+            found.first?.message.hasPrefix("request 'r' is refused: the URL's host '{{target}}' holds a {{variable}}")
+                == true)
         #expect(found.first.map { "\($0.location.line):\($0.location.column)" } == "7:5")
     }
 
@@ -208,7 +213,8 @@ enum TutorCommand {
         for _ in 0..<4 {
             let candidate = folder.appendingPathComponent("tutor")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
                 return candidate
             }
             folder = folder.deletingLastPathComponent()

@@ -53,15 +53,27 @@ struct InputPatternTests {
         ("(?=a)b", "lookahead are not supported; only (…) and (?:…) groups are (at character 1)"),
         ("(?<!a)b", "lookbehind are not supported; only (…) and (?:…) groups are (at character 1)"),
         ("(?<n>a)", "named groups are not supported; only (…) and (?:…) groups are (at character 1)"),
-        ("(?i)a", "inline options and other (?…) groups are not supported; only (…) and (?:…) groups are (at character 1)"),
+        (
+            "(?i)a",
+            "inline options and other (?…) groups are not supported; only (…) and (?:…) groups are (at character 1)"
+        ),
         ("a*+", "possessive quantifiers ('*+', '++', '?+', '}+') are not supported (at character 3)"),
-        ("a**", "a repetition cannot be repeated again (possessive or nested quantifier); use a group (at character 3)"),
+        (
+            "a**",
+            "a repetition cannot be repeated again (possessive or nested quantifier); use a group (at character 3)"
+        ),
         (#"\bword"#, "the anchor \\b is not supported; use ^ and $ (at character 1)"),
         (#"\p{L}"#, "Unicode properties (\\p{…}) are not supported (at character 1)"),
-        ("a{2", "'{' must start a repetition such as {2}, {2,} or {0,5}; write \\{ for a literal brace (at character 2)"),
+        (
+            "a{2",
+            "'{' must start a repetition such as {2}, {2,} or {0,5}; write \\{ for a literal brace (at character 2)"
+        ),
         ("a{5,2}", "repetition {5,2} has its bounds reversed (at character 2)"),
         ("a{0,1001}", "repetition bounds above 1000 are not supported (at character 2)"),
-        ("(a{0,100}){0,100}", "pattern is too large once its repetitions are written out (over 5000 steps) (at character 1)"),
+        (
+            "(a{0,100}){0,100}",
+            "pattern is too large once its repetitions are written out (over 5000 steps) (at character 1)"
+        ),
         ("[a", "'[' is never closed with ']' (at character 1)"),
         ("[z-a]", "the class range z-a is reversed (at character 5)"),
         ("[[a]]", "'[' inside a class is not supported; write \\[ (at character 2)"),
