@@ -9,9 +9,9 @@ public struct TutorialParser: Sendable {
     public static let maximumIncludeDepth = 10
     /// The most bytes one Markdown file may have. Learn pages are 10–20 KB; cmark-gfm slows down
     /// worse than linearly on some inputs, so files are refused before cmark sees them.
-    public static let maximumFileBytes = 512 * 1024
+    public static let maximumFileBytes = 256 * 1024
     /// The most bytes a tutorial may read in all, counting each include every time it is included.
-    public static let maximumTutorialBytes = 2 * 1024 * 1024
+    public static let maximumTutorialBytes = 1024 * 1024
 
     /// Creates a parser.
     public init() {}

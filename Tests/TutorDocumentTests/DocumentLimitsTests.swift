@@ -76,21 +76,21 @@ struct DocumentLimitsTests {
         try folder.write("big.md", big)
         #expect(
             folder.diagnostics("big.md") == [
-                "big.md:1:1: error: file is larger than 512 KiB, the most tutor reads in one Markdown file"
+                "big.md:1:1: error: file is larger than 256 KiB, the most tutor reads in one Markdown file"
             ])
     }
 
     @Test func includesOverTheTutorialCapAreRefused() throws {
         let folder = try TemporaryFolder()
         let line = String(repeating: "word ", count: 20) + "\n"
-        // 400 KiB, under the file cap; included six times it passes the 2 MiB tutorial cap.
-        try folder.write("inc/part.md", String(repeating: line, count: 400 * 1024 / line.utf8.count))
+        // 200 KiB, under the file cap; included six times it passes the 1 MiB tutorial cap.
+        try folder.write("inc/part.md", String(repeating: line, count: 200 * 1024 / line.utf8.count))
         let includes = (1...6).map { _ in "[!INCLUDE [p](inc/part.md)]\n" }.joined(separator: "\n")
         try folder.write("t.md", "# T\n\n## S\n\n" + includes)
         let diagnostics = folder.diagnostics("t.md", withChains: true)
         #expect(
             diagnostics == [
-                "inc/part.md:1:1: error: the tutorial and its includes come to more than 2 MiB, the most tutor reads for one tutorial; this file is not read (included from t.md:15:1)"
+                "inc/part.md:1:1: error: the tutorial and its includes come to more than 1 MiB, the most tutor reads for one tutorial; this file is not read (included from t.md:15:1)"
             ])
     }
 }
