@@ -126,10 +126,15 @@ struct AnnotationReader {
         }
         let urlOffset = text.utf8.count - parts[1].utf8.count + (line.text.utf8.count - text.utf8.count)
         let urlLocation = line.location(atOffset: urlOffset)
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+        switch GraphHostPolicy.standard.check(template: url) {
+        case .success: break
+        case .failure(.notAbsolute):
             log.error(
                 urlLocation,
                 "request '\(name)' URL must be absolute (https://graph.microsoft.com/v1.0/…), not '\(url)'")
+            return nil
+        case .failure(let refusal):
+            log.error(urlLocation, "request '\(name)' is refused: \(refusal)")
             return nil
         }
         return .request(method: method, url: url, urlLocation: urlLocation)
@@ -232,14 +237,14 @@ struct AnnotationReader {
             }
             if let pattern = declaration.pattern {
                 do {
-                    let regex = try Regex(pattern)
-                    if let defaultValue = declaration.defaultValue, (try? regex.wholeMatch(in: defaultValue)) == nil {
+                    let matcher = try InputPattern(pattern)
+                    if let defaultValue = declaration.defaultValue, !matcher.matches(defaultValue) {
                         log.error(
                             location,
                             "input '\(member.key)' default '\(defaultValue)' does not match its pattern \(pattern)")
                     }
                 } catch {
-                    log.error(location, "input '\(member.key)' pattern is not a regular expression: \(error)")
+                    log.error(location, "input '\(member.key)' pattern is refused: \(error)")
                 }
             }
             declarations.append(declaration)
@@ -323,8 +328,14 @@ struct AnnotationReader {
             case .object:
                 var pattern: String?
                 if let patternValue = member.value["match"] {
-                    guard let text = patternValue.stringValue, (try? Regex(text)) != nil else {
+                    guard let text = patternValue.stringValue else {
                         log.error(location, "\"\(what)\" of '\(member.key)': \"match\" must be a regular expression")
+                        continue
+                    }
+                    do {
+                        _ = try InputPattern(text)
+                    } catch {
+                        log.error(location, "\"\(what)\" of '\(member.key)': \"match\" is refused: \(error)")
                         continue
                     }
                     pattern = text
@@ -348,8 +359,12 @@ struct AnnotationReader {
     }
 
     private mutating func lookup(_ value: JSONValue, request: RequestBlock, at location: SourceLocation) -> Lookup? {
-        guard let url = value["url"]?.stringValue, url.hasPrefix("https://") || url.hasPrefix("http://") else {
+        guard let url = value["url"]?.stringValue, url.contains("://") else {
             log.error(location, "\"lookup\" needs an absolute \"url\" (the GET that finds the object)")
+            return nil
+        }
+        if case .failure(let refusal) = GraphHostPolicy.standard.check(template: url) {
+            log.error(location, "\"lookup\" of '\(request.name)' is refused: \(refusal)")
             return nil
         }
         let captured = captures(value["capture"] ?? .object([]), at: location, what: "lookup capture")
@@ -417,9 +432,13 @@ struct AnnotationReader {
     }
 
     private mutating func cleanup(_ value: JSONValue, at location: SourceLocation) -> CleanupRule? {
-        guard let url = value["url"]?.stringValue, url.hasPrefix("https://") || url.hasPrefix("http://") else {
+        guard let url = value["url"]?.stringValue, url.contains("://") else {
             log.error(
                 location, "\"cleanup\" needs an absolute \"url\" (the request that deletes what this one created)")
+            return nil
+        }
+        if case .failure(let refusal) = GraphHostPolicy.standard.check(template: url) {
+            log.error(location, "\"cleanup\" is refused: \(refusal)")
             return nil
         }
         let method = value["method"]?.stringValue ?? "DELETE"

@@ -42,6 +42,14 @@ struct FrontMatter {
         for offset in 0..<blankEnd where source.bytes[offset] != UInt8(ascii: "\n") {
             source.bytes[offset] = UInt8(ascii: " ")
         }
+        if let found = YAMLAnchors.first(in: yaml) {
+            return .failure(
+                Problem(
+                    line: found.line + 1, column: found.column,
+                    message:
+                        "front matter uses the YAML \(found.written.hasPrefix("*") ? "alias" : "anchor") '\(found.written)': anchors and aliases are not allowed (they let a few bytes expand without bound)"
+                ))
+        }
         let node: Node?
         do {
             // The basic resolver: Yams's default one compiles a dozen NSRegularExpressions on first use,

@@ -232,13 +232,23 @@ public struct Capture: Sendable, Hashable {
     public var source: CaptureSource
     /// A regular expression applied to the value found: the variable gets capture group 1 if the
     /// expression has one, else the whole match; no match means the capture does not resolve.
-    public var pattern: String?
+    public var pattern: String? {
+        didSet { matcher = Self.compile(pattern) }
+    }
+    /// `pattern` compiled (nil when there is none or it is outside the supported subset, which the
+    /// parser reports as an error). The runner evaluates this: `matcher.capturedValue(in:)`.
+    public private(set) var matcher: InputPattern?
 
     /// Creates a capture.
     public init(variable: String, source: CaptureSource, pattern: String? = nil) {
         self.variable = variable
         self.source = source
         self.pattern = pattern
+        self.matcher = Self.compile(pattern)
+    }
+
+    static func compile(_ pattern: String?) -> InputPattern? {
+        pattern.flatMap { try? InputPattern($0) }
     }
 }
 
@@ -299,7 +309,12 @@ public struct InputDeclaration: Sendable, Hashable {
     /// Default value, if any; an input without a default must be given with `--var`.
     public var defaultValue: String?
     /// A regular expression the whole value must match, if any.
-    public var pattern: String?
+    public var pattern: String? {
+        didSet { matcher = Capture.compile(pattern) }
+    }
+    /// `pattern` compiled (nil when there is none or it is outside the supported subset, which the
+    /// parser reports as an error). The runner evaluates this: `matcher.matches(value)`.
+    public private(set) var matcher: InputPattern?
     /// What the input is for.
     public var description: String?
     /// Where it is declared.
@@ -313,6 +328,7 @@ public struct InputDeclaration: Sendable, Hashable {
         self.name = name
         self.defaultValue = defaultValue
         self.pattern = pattern
+        self.matcher = Capture.compile(pattern)
         self.description = description
         self.location = location
     }

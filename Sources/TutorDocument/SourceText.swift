@@ -43,6 +43,51 @@ struct SourceText: Sendable {
         return (low + 1, offset - lineStarts[low] + 1)
     }
 
+    /// What keeps bytes from being a tutorial's text: not UTF-8, or a NUL byte.
+    enum EncodingProblem: Equatable {
+        /// A UTF-16 byte-order mark at the start.
+        case utf16ByteOrderMark
+        /// A byte that cannot start or continue a UTF-8 character, at an offset.
+        case invalidUTF8(offset: Int, byte: UInt8)
+        /// A NUL byte (typical of UTF-16 text without a byte-order mark), at an offset.
+        case nul(offset: Int)
+
+        var offset: Int {
+            switch self {
+            case .utf16ByteOrderMark: return 0
+            case .invalidUTF8(let offset, _), .nul(let offset): return offset
+            }
+        }
+
+        var message: String {
+            switch self {
+            case .utf16ByteOrderMark:
+                return "file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+            case .invalidUTF8(_, let byte):
+                return
+                    "file is not UTF-8 text (byte 0x\(String(byte, radix: 16, uppercase: true)) cannot start or continue a character)"
+            case .nul: return "file contains a NUL byte: it is not UTF-8 text (UTF-16 saved without a byte-order mark?)"
+            }
+        }
+    }
+
+    /// The UTF-8 byte-order mark, which a file may start with (it is read as blanks).
+    static let utf8ByteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// The first reason `bytes` are not UTF-8 text without NULs, or nil when they are.
+    static func firstEncodingProblem(_ bytes: [UInt8]) -> EncodingProblem? {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return .utf16ByteOrderMark }
+        let nul = bytes.firstIndex(of: 0)
+        let invalid = firstInvalidUTF8Offset(bytes)
+        switch (nul, invalid) {
+        case (let nul?, let invalid?):
+            return nul < invalid ? .nul(offset: nul) : .invalidUTF8(offset: invalid, byte: bytes[invalid])
+        case (let nul?, nil): return .nul(offset: nul)
+        case (nil, let invalid?): return .invalidUTF8(offset: invalid, byte: bytes[invalid])
+        case (nil, nil): return nil
+        }
+    }
+
     /// Offset of the first byte that is not valid UTF-8, or nil when the whole text is valid.
     static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         var index = 0

@@ -7,6 +7,11 @@ import TutorSupport
 public struct TutorialParser: Sendable {
     /// Includes may nest this deep (the tutorial itself is level 0).
     public static let maximumIncludeDepth = 10
+    /// The most bytes one Markdown file may have. Learn pages are 10–20 KB; cmark-gfm slows down
+    /// worse than linearly on some inputs, so files are refused before cmark sees them.
+    public static let maximumFileBytes = 256 * 1024
+    /// The most bytes a tutorial may read in all, counting each include every time it is included.
+    public static let maximumTutorialBytes = 1024 * 1024
 
     /// Creates a parser.
     public init() {}
@@ -30,10 +35,17 @@ public struct TutorialParser: Sendable {
         guard !isDirectory.boolValue else {
             throw DocumentError.cannotOpen(path: path, reason: "it is a directory, not a Markdown file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // One byte past the cap is enough to know the file is too large; the rest is never read.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DocumentError.cannotOpen(path: path, reason: "the file cannot be read")
         }
-        return [UInt8](data)
+        defer { try? handle.close() }
+        do {
+            // nil means the file is empty.
+            return [UInt8](try handle.read(upToCount: maximumFileBytes + 1) ?? Data())
+        } catch {
+            throw DocumentError.cannotOpen(path: path, reason: "the file cannot be read")
+        }
     }
 }
 
@@ -45,6 +57,8 @@ private struct ParseSession {
     var reader = AnnotationReader()
     var items: [DocumentItem] = []
     var frontMatter: [JSONValue.JSONMember] = []
+    /// Bytes of every file read so far (an include counts each time it is included).
+    var bytesRead = 0
 
     init(tutorialPath: String) {
         self.tutorialPath = tutorialPath
@@ -96,12 +110,18 @@ private struct ParseSession {
         var context = FileContext(
             display: display, absolute: absolute, chain: chain, stack: stack + [absolute],
             source: SourceText(bytes: bytes), isTopLevel: isTopLevel)
-        if let bad = SourceText.firstInvalidUTF8Offset(bytes) {
-            let position = context.source.position(ofOffset: bad)
-            reader.log.error(
-                context.location(position.line, position.column),
-                "file is not UTF-8 text (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) cannot start or continue a character)"
-            )
+        guard withinSizeLimits(bytes.count, context: context) else { return }
+        if let problem = SourceText.firstEncodingProblem(bytes) {
+            let position = context.source.position(ofOffset: problem.offset)
+            reader.log.error(context.location(position.line, position.column), problem.message)
+            return
+        }
+        if bytes.starts(with: SourceText.utf8ByteOrderMark) {
+            // Tolerated, and read as blanks so that every column stays that of the file.
+            for offset in 0..<SourceText.utf8ByteOrderMark.count { context.source.bytes[offset] = UInt8(ascii: " ") }
+        }
+        if let problem = MarkdownLimits.problem(in: context.source) {
+            reader.log.error(context.location(problem.line, problem.column), problem.message)
             return
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
@@ -129,6 +149,26 @@ private struct ParseSession {
         let tree = markdown.parse(context.source.bytes)
         var inTabGroup = false
         walk(tree.children, in: context, nested: nested, inTabGroup: &inTabGroup)
+    }
+
+    /// Checks the per-file and per-tutorial caps before anything parses the bytes.
+    mutating func withinSizeLimits(_ count: Int, context: FileContext) -> Bool {
+        if count > TutorialParser.maximumFileBytes {
+            reader.log.error(
+                context.location(1, 1),
+                "file is larger than \(TutorialParser.maximumFileBytes / 1024) KiB, the most tutor reads in one Markdown file"
+            )
+            return false
+        }
+        bytesRead += count
+        if bytesRead > TutorialParser.maximumTutorialBytes {
+            reader.log.error(
+                context.location(1, 1),
+                "the tutorial and its includes come to more than \(TutorialParser.maximumTutorialBytes / 1024 / 1024) MiB, the most tutor reads for one tutorial; this file is not read"
+            )
+            return false
+        }
+        return true
     }
 
     mutating func walk(_ nodes: [MarkdownNode], in context: FileContext, nested: Bool, inTabGroup: inout Bool) {

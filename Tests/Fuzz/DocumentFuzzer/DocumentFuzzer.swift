@@ -11,6 +11,8 @@ let fuzzFolder: String = {
             "<!-- {\"blockType\": \"request\", \"name\": \"b\", \"capture\": {\"x\": \"$.id\"}} -->\n```http\nGET https://graph.microsoft.com/v1.0/organization\n```\n",
         "includes/cycle.md": "[!INCLUDE [self](cycle.md)]\n",
         "includes/inputs.md": "<!-- {\"blockType\": \"inputs\"} -->\n```json\n{\"name\": \"value\"}\n```\n",
+        "includes/front.md":
+            "---\ntitle: included\ninputs: {fromInclude: {default: x, pattern: \"[a-z]+\"}}\n---\nText.\n",
     ]
     for (name, text) in files {
         let path = folder + "/" + name
