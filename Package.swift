@@ -83,14 +83,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // What the test targets share: finding the built `tutor` for the tests that need a process.
+        .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
         .testTarget(
-            name: "TutorDocumentTests", dependencies: ["TutorDocument"],
+            name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
             name: "TutorRunnerTests",
-            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify"]),
+            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
         .testTarget(
             name: "TutorVerifyTests",
             dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"],
@@ -98,11 +100,12 @@ let package = Package(
         .testTarget(
             name: "TutorSandboxTests",
             dependencies: [
-                "TutorSandbox", "TutorHTTP",
+                "TutorSandbox", "TutorHTTP", "TutorTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
-            name: "TutorScaffoldTests", dependencies: ["TutorScaffold", "TutorSupport", "CArchive"],
+            name: "TutorScaffoldTests",
+            dependencies: ["TutorScaffold", "TutorSupport", "CArchive", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

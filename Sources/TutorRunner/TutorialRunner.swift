@@ -273,16 +273,14 @@ final class RunSession {
                     "the tutorial needs a value for \(input.name)\(input.description.map { " (\($0))" } ?? ""): pass --var \(input.name)=VALUE"
                 )
             }
+            // The pattern the parser compiled (a linear-time matcher): the runner evaluates what
+            // `plan` checked, never a second regex engine.
             if let pattern = input.pattern, let value = values[input.name] {
-                let expression: NSRegularExpression
-                do {
-                    expression = try NSRegularExpression(pattern: "^(?:\(pattern))$")
-                } catch {
+                guard let matcher = input.matcher else {
                     throw RunnerError.document(
                         "\(input.location): input \(input.name) has an invalid pattern \(pattern)")
                 }
-                let range = NSRange(value.startIndex..., in: value)
-                if expression.firstMatch(in: value, range: range) == nil {
+                if !matcher.matches(value) {
                     throw RunnerError.usage("\(input.name)=\(value) does not match \(pattern) (\(input.location))")
                 }
             }
@@ -786,15 +784,11 @@ final class RunSession {
             found = root.flatMap { path.first(in: $0) }?.capturedText
         }
         guard let text = found, let pattern = capture.pattern else { return found }
-        guard let expression = try? NSRegularExpression(pattern: pattern) else {
+        guard let matcher = capture.matcher else {
             throw RunnerError.document(
                 "\(request.location): capture \(capture.variable) has an invalid pattern \(pattern)")
         }
-        guard let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else {
-            return nil
-        }
-        let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
-        return Range(group, in: text).map { String(text[$0]) }
+        return matcher.capturedValue(in: text)
     }
 
     // MARK: - Lookups and lost answers

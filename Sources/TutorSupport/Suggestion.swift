@@ -1,14 +1,16 @@
 /// "Did you mean …?" for a name that is not one of the known ones.
 public enum Suggestion {
-    /// The known name closest to `name`: the same letters in another case first, else the
-    /// nearest by edit distance, when it is near enough to be a typo (at most a third of its
-    /// length apart).
+    /// The known name nearest to `name` by edit distance, ignoring case, when it is within a
+    /// third of the name's length (at least 2): far enough to catch typos, near enough not to
+    /// guess. The first of equally near names wins.
     public static func closest(to name: String, among known: some Sequence<String>) -> String? {
-        let candidates = Array(known)
-        if let sameLetters = candidates.first(where: { $0.lowercased() == name.lowercased() }) { return sameLetters }
-        let scored = candidates.map { (name: $0, distance: editDistance(name.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
-        return best.distance <= max(1, best.name.count / 3) ? best.name : nil
+        let limit = max(2, name.count / 3)
+        var best: (name: String, distance: Int)?
+        for candidate in known {
+            let distance = editDistance(name.lowercased(), candidate.lowercased())
+            if distance <= limit, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+        }
+        return best?.name
     }
 
     /// The sentence naming what is known, with the suggestion when there is one.
@@ -21,7 +23,7 @@ public enum Suggestion {
     }
 
     /// Levenshtein distance over Unicode scalars.
-    static func editDistance(_ left: String, _ right: String) -> Int {
+    public static func editDistance(_ left: String, _ right: String) -> Int {
         let a = Array(left.unicodeScalars)
         let b = Array(right.unicodeScalars)
         if a.isEmpty { return b.count }

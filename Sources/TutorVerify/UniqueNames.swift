@@ -17,15 +17,10 @@ public enum UniqueNames {
                 continue
             }
             let candidate = "\(value)-\(suffix)"
-            if let pattern = input.pattern, !matches(candidate, pattern: pattern) { continue }
+            if input.pattern != nil, input.matcher?.matches(candidate) != true { continue }
             overrides[input.name] = candidate
         }
         return overrides
-    }
-
-    static func matches(_ value: String, pattern: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
-        return expression.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
     }
 
     /// A short random run id (lowercase letters and digits), e.g. `v3k9q2`.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorDocument
 
@@ -209,23 +210,7 @@ struct RequestHostDocumentTests {
 /// Runs the built `tutor` executable.
 enum TutorCommand {
     static func executable() throws -> URL {
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("tutor")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let built = root.appendingPathComponent(".build/debug/tutor")
-        guard FileManager.default.isExecutableFile(atPath: built.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "tutor (run swift build first)"])
-        }
-        return built
+        try TutorExecutable.url()
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TutorSandbox
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorRunner
 
@@ -15,17 +16,7 @@ import TutorSupport
 @Suite(.serialized) struct CrashResumeTests {
     /// The `tutor` executable next to the test bundle (`swift build --build-tests` builds both).
     static var tutorExecutable: URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("tutor")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-            directory.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent/tutor")
+        (try? TutorExecutable.url()) ?? URL(fileURLWithPath: "/nonexistent/tutor")
     }
 
     struct Outcome {

@@ -2,6 +2,7 @@ import Foundation
 import SwiftASN1
 import Testing
 import TutorSupport
+import TutorTestSupport
 import X509
 
 @testable import TutorSandbox
@@ -74,9 +75,7 @@ struct ServerHomeTests {
     func concurrentPreparation() async throws {
         // Processes, as users start them (`serve` in one terminal, `info` or `run` in another);
         // `swift build --build-tests` puts `tutor` beside the test bundle.
-        let tutor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("tutor")
-        try #require(FileManager.default.isExecutableFile(atPath: tutor.path), "build tutor first")
+        let tutor = try TutorExecutable.url()
         let folder = try makeTemporaryFolder("race")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = SandboxHome(url: folder.appendingPathComponent("home"))

@@ -74,13 +74,13 @@ struct RenderOptionsTests {
         ] as [(String, String?)])
     func closestName(given: String, expected: String?) throws {
         let manifest = try ProjectTemplate(folder: TestSupport.flaskTemplate).manifest
-        #expect(TemplateManifest.closest(to: given, among: manifest.variables.map(\.name)) == expected)
+        #expect(Suggestion.closest(to: given, among: manifest.variables.map(\.name)) == expected)
     }
 
     @Test func editDistance() {
-        #expect(TemplateManifest.editDistance("kitten", "sitting") == 3)
-        #expect(TemplateManifest.editDistance("", "abc") == 3)
-        #expect(TemplateManifest.editDistance("same", "same") == 0)
+        #expect(Suggestion.editDistance("kitten", "sitting") == 3)
+        #expect(Suggestion.editDistance("", "abc") == 3)
+        #expect(Suggestion.editDistance("same", "same") == 0)
     }
 
     // MARK: - A terminal on standard output

@@ -1,6 +1,7 @@
 import CArchive
 import Foundation
 import Testing
+import TutorTestSupport
 
 @testable import TutorScaffold
 
@@ -61,23 +62,9 @@ enum TestSupport {
         return template
     }
 
-    /// The built `tutor` executable, next to the test bundle in the build folder.
+    /// The built `tutor` executable.
     static func tutorExecutable() throws -> URL {
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("tutor")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        let built = packageRoot.appendingPathComponent(".build/debug/tutor")
-        guard FileManager.default.isExecutableFile(atPath: built.path) else {
-            throw TestFailure("the tutor executable is not built; run swift build first")
-        }
-        return built
+        try TutorExecutable.url()
     }
 
     /// Runs `tutor` with `arguments`; returns its exit status, standard output and standard error.
