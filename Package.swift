@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
         .testTarget(
             name: "TutorVerifyTests",
-            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument"],
+            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport"],
             exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(
             name: "TutorSandboxTests",

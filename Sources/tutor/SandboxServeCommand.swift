@@ -43,6 +43,11 @@ struct SandboxServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("replication-lag-ms"), help: "How long new objects stay invisible to other requests.")
     var replicationLagMs: Int = 0
 
+    @Option(
+        name: .customLong("replication-lag-spread-ms"),
+        help: "A random extra lag per new object, up to this many milliseconds (seeded).")
+    var replicationLagSpreadMs: Int = 0
+
     @Option(help: "Seed of the injected faults, to replay a run.")
     var seed: UInt64?
 
@@ -55,7 +60,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
         FaultOptions(
             latencyMs: latencyMs, throttleRate: throttleRate, faultRate: faultRate,
             replicationLagMs: replicationLagMs, seed: seed ?? UInt64.random(in: 0...UInt64.max),
-            lostAnswerRate: lostAnswerRate)
+            lostAnswerRate: lostAnswerRate, replicationLagSpreadMs: replicationLagSpreadMs)
     }
 
     func run() async throws {

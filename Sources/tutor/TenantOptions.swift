@@ -65,8 +65,11 @@ struct TenantOptions: ParsableArguments {
     }
 
     /// Works out the tenant and the credential, starting the sandbox when no `serve` runs.
-    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Resolved {
-        guard let tenant else { return try await resolveSandbox(environment: environment) }
+    /// `sandboxFaults` apply to a sandbox started here, not to one `tutor sandbox serve` serves.
+    func resolve(
+        environment: [String: String] = ProcessInfo.processInfo.environment, sandboxFaults: FaultOptions = .none
+    ) async throws -> Resolved {
+        guard let tenant else { return try await resolveSandbox(environment: environment, faults: sandboxFaults) }
         let credential: Credential
         if let variable = accessTokenEnvironment {
             credential = .accessToken(try Self.value(of: variable, in: environment, what: "access token"))
@@ -110,7 +113,7 @@ struct TenantOptions: ParsableArguments {
     }
 
     /// The sandbox of the default home: the running `serve` if there is one, else one started here.
-    private func resolveSandbox(environment: [String: String]) async throws -> Resolved {
+    private func resolveSandbox(environment: [String: String], faults: FaultOptions) async throws -> Resolved {
         let home = SandboxHome.defaultHome(environment: environment)
         var info = try await SandboxInfo.load(home: home)
         var running: RunningSandbox?
@@ -118,11 +121,11 @@ struct TenantOptions: ParsableArguments {
             // The default port keeps the authority the same as `tutor sandbox serve` will have later.
             let started: RunningSandbox
             if let onDefault = try? await SandboxServer().start(
-                home: home, port: SandboxInfo.defaultPort, faults: .none)
+                home: home, port: SandboxInfo.defaultPort, faults: faults)
             {
                 started = onDefault
             } else {
-                started = try await SandboxServer().start(home: home, port: 0, faults: .none)
+                started = try await SandboxServer().start(home: home, port: 0, faults: faults)
             }
             info = started.info
             running = started

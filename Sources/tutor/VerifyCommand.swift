@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TutorHTTP
 import TutorRunner
+import TutorSandbox
 import TutorSupport
 import TutorVerify
 
@@ -84,12 +85,25 @@ struct VerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp("Longest time one request may spend retrying, in seconds.", valueName: "SECONDS"))
     var retryBudget: Double = 120
 
+    @Option(
+        name: .customLong("replication-lag-ms"),
+        help: ArgumentHelp(
+            "Sandbox only: how long new objects stay invisible (default 1000 plus up to 3000 more, seeded; 0 for none).",
+            valueName: "MS"))
+    var replicationLagMs: Int?
+
+    @Option(help: ArgumentHelp("Sandbox only: the seed of the replication lag, to replay a run.", valueName: "N"))
+    var seed: UInt64?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more") }
         guard writesPerSecond >= 0, writeBurst >= 1 else {
             throw ValidationError("--writes-per-second must be 0 or more and --write-burst 1 or more")
         }
         guard retryBudget > 0 else { throw ValidationError("--retry-budget must be positive") }
+        if let replicationLagMs, replicationLagMs < 0 {
+            throw ValidationError("--replication-lag-ms must be 0 or more")
+        }
         for assignment in variables where assignment.firstIndex(of: "=").map({ $0 == assignment.startIndex }) ?? true {
             throw ValidationError("--var takes NAME=VALUE, got \(assignment)")
         }
@@ -127,8 +141,20 @@ struct VerifyCommand: AsyncParsableCommand {
         if let unknown = Verifier.unknownVariables(values.keys, in: selected).first {
             throw VerifyError.usage(unknown)
         }
-        let resolved = try await tenantOptions.resolve(environment: environment)
+        let faults = sandboxFaults
+        let resolved = try await tenantOptions.resolve(environment: environment, sandboxFaults: faults)
         defer { resolved.stopSandbox() }
+        if tenantOptions.tenant == nil {
+            if resolved.sandbox == nil {
+                printError(
+                    "note: the running `tutor sandbox serve` is used with its own settings; --replication-lag-ms applies to a sandbox verify starts itself"
+                )
+            } else if faults.isActive {
+                printError(
+                    "sandbox: new objects stay invisible for \(faults.replicationLagMs)–\(faults.replicationLagMs + faults.replicationLagSpreadMs) ms, as replication takes on a real tenant (seed \(faults.seed); --replication-lag-ms 0 turns it off)"
+                )
+            }
+        }
         // One client per job: a client sends one request at a time.
         var clients: [any HTTPTransport] = []
         do {
@@ -184,6 +210,13 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         return result.exitStatus
+    }
+
+    /// The faults of a sandbox verify starts itself: realistic replication lag unless told otherwise.
+    var sandboxFaults: FaultOptions {
+        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        guard let replicationLagMs else { return .realisticReplication(seed: seed) }
+        return FaultOptions(replicationLagMs: replicationLagMs, seed: seed)
     }
 
     private func write(_ data: Data, to path: String) throws {

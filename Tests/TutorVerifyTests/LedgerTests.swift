@@ -5,6 +5,7 @@ import TutorHTTP
 import TutorRunner
 import TutorSandbox
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorVerify
 
@@ -212,5 +213,52 @@ final class EventLog: RunObserver, @unchecked Sendable {
 
     func handle(_ event: RunEvent) {
         if case .runFinished = event { lock.withLock { count += 1 } }
+    }
+}
+
+/// `tutor verify` on a sandbox it starts itself applies a realistic replication lag by default,
+/// so that a tutorial that reads back a new object without waiting fails in CI, not for a learner.
+/// (Microsoft Entra is eventually consistent: "a newly created object [may] return a Not Found"
+/// during the replication window; "Designing for Eventual Consistency for Microsoft Entra",
+/// devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/.)
+@Suite("tutor verify's sandbox replicates like a tenant", .serialized)
+struct VerifyReplicationLagTests {
+    static func verify(_ extra: [String]) throws -> (status: Int32, report: JSONValue?) {
+        let root = try temporaryDirectory()
+        let process = Process()
+        process.executableURL = try TutorExecutable.url()
+        let report = root.appendingPathComponent("report.json")
+        process.arguments =
+            [
+                "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait/tutorial.md").path,
+                "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
+                "--writes-per-second", "0",
+            ] + extra
+        var environment = ProcessInfo.processInfo.environment
+        // A home of its own: no `tutor sandbox serve` runs there, so verify starts a sandbox itself.
+        environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let data = FileManager.default.contents(atPath: report.path)
+        return (process.terminationStatus, try data.map { try JSONValue.parse($0) })
+    }
+
+    @Test func readingBackWithoutWaitingFailsUnderTheDefaultLag() throws {
+        let (status, report) = try Self.verify(["--seed", "7"])
+        #expect(status == 1)
+        let failure = report?["tutorials"]?.arrayElements?.first?["failure"]
+        #expect(failure?["errorCode"]?.stringValue == "CaptureFailed")
+        #expect(failure?["request"]?.stringValue == "find_app")
+        // What it created is deleted all the same.
+        #expect(report?["summary"]?["resourcesLeft"]?.numberValue == 0)
+    }
+
+    @Test func withoutLagTheSameTutorialPasses() throws {
+        let (status, report) = try Self.verify(["--replication-lag-ms", "0"])
+        #expect(status == 0)
+        #expect(report?["summary"]?["passed"]?.numberValue == 1)
     }
 }

@@ -10,6 +10,9 @@ public struct FaultOptions: Sendable, Equatable {
     public var faultRate: Double
     /// How long a created object stays invisible to other requests, in milliseconds.
     public var replicationLagMs: Int
+    /// A random extra lag per object, up to this many milliseconds, drawn from the seed: real
+    /// directories replicate some objects in a second and others in many.
+    public var replicationLagSpreadMs: Int
     /// Seed of the random choices, so that a run can be replayed.
     public var seed: UInt64
     /// Share of Graph creates (POST answered 201) whose change is committed but whose connection
@@ -19,12 +22,13 @@ public struct FaultOptions: Sendable, Equatable {
     /// Options with every fault off unless given.
     public init(
         latencyMs: Int = 0, throttleRate: Double = 0, faultRate: Double = 0, replicationLagMs: Int = 0,
-        seed: UInt64 = 0, lostAnswerRate: Double = 0
+        seed: UInt64 = 0, lostAnswerRate: Double = 0, replicationLagSpreadMs: Int = 0
     ) {
         self.latencyMs = latencyMs
         self.throttleRate = throttleRate
         self.faultRate = faultRate
         self.replicationLagMs = replicationLagMs
+        self.replicationLagSpreadMs = replicationLagSpreadMs
         self.seed = seed
         self.lostAnswerRate = lostAnswerRate
     }
@@ -32,9 +36,17 @@ public struct FaultOptions: Sendable, Equatable {
     /// No faults at all.
     public static let none = FaultOptions()
 
+    /// What `tutor verify` gives the sandbox it starts itself: each new object stays invisible
+    /// to other requests for 1 to 4 seconds, as on a real tenant where replication takes seconds,
+    /// so that a tutorial missing a wait fails in CI before it fails for a learner.
+    public static func realisticReplication(seed: UInt64) -> FaultOptions {
+        FaultOptions(replicationLagMs: 1000, seed: seed, replicationLagSpreadMs: 3000)
+    }
+
     /// Whether any knob is on.
     public var isActive: Bool {
-        latencyMs > 0 || throttleRate > 0 || faultRate > 0 || replicationLagMs > 0 || lostAnswerRate > 0
+        latencyMs > 0 || throttleRate > 0 || faultRate > 0 || replicationLagMs > 0 || replicationLagSpreadMs > 0
+            || lostAnswerRate > 0
     }
 
     /// A description of a knob that is out of range, or nil when all are acceptable.
@@ -43,6 +55,7 @@ public struct FaultOptions: Sendable, Equatable {
         if !(0...1).contains(throttleRate) { return "--throttle-rate must be between 0 and 1" }
         if !(0...1).contains(faultRate) { return "--fault-rate must be between 0 and 1" }
         if replicationLagMs < 0 { return "--replication-lag-ms must be 0 or more" }
+        if replicationLagSpreadMs < 0 { return "--replication-lag-spread-ms must be 0 or more" }
         if !(0...1).contains(lostAnswerRate) { return "--lost-answer-rate must be between 0 and 1" }
         return nil
     }
@@ -76,8 +89,14 @@ public final class FaultInjector: Sendable {
     /// The delay to add before answering.
     public var latency: Duration { .milliseconds(options.latencyMs) }
 
-    /// How long a new object stays invisible to other requests.
-    public var replicationLag: Duration { .milliseconds(options.replicationLagMs) }
+    /// How long the next new object stays invisible to other requests: the fixed lag plus, with a
+    /// spread, a seeded random share of it. Draws only when there is a spread, so that runs
+    /// without one replay as before.
+    public func nextReplicationLag() -> Duration {
+        guard options.replicationLagSpreadMs > 0 else { return .milliseconds(options.replicationLagMs) }
+        let extra = generator.withGenerator { Int($0.nextUnit() * Double(options.replicationLagSpreadMs + 1)) }
+        return .milliseconds(options.replicationLagMs + min(extra, options.replicationLagSpreadMs))
+    }
 
     /// The fate of the next request.
     public func nextAction() -> FaultAction {

@@ -32,7 +32,8 @@ struct GraphOperations {
     let caller: GraphCaller
 
     var directory: TenantDirectory { api.directory }
-    var lag: Duration { api.faults.replicationLag }
+    /// The lag of the object being created (drawn anew for each, see `FaultInjector`).
+    var lag: Duration { api.faults.nextReplicationLag() }
     var method: String { request.method }
 
     /// A path segment: `name` or `name(key)`, percent-decoded.
