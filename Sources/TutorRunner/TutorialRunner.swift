@@ -507,6 +507,11 @@ final class RunSession {
         let requestStarted = clock.now
         let (stepTitle, source) = location(of: stepIndex, request)
         let url = connection.rebase(try expand(request.url, .url, request, stepIndex))
+        if connection.isSandbox, url.hasPrefix(connection.graphURL + "/beta/") {
+            throw RunnerError.usage(
+                "\(request.location): request \(request.name) uses Microsoft Graph /beta, which the sandbox does not serve (it serves v1.0); run this tutorial against a real tenant"
+            )
+        }
         var headers = [HTTPHeader("Accept", "application/json")]
         for header in request.headers {
             headers.append(HTTPHeader(header.name, try expand(header.value, .plain, request, stepIndex)))

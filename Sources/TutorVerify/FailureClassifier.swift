@@ -31,10 +31,15 @@ enum FailureClassifier {
             if let graphError { message += " \(graphError.code): \(graphError.message)" }
             if !detail.isEmpty { message += (graphError == nil ? " " : "; ") + detail }
             if failureClass == .transient { message += " (retries used up)" }
-            // A response body that does not match the document: the response block is wrong.
-            let place =
-                code == "ExpectationFailed" && !name.hasSuffix(")")
+            // A response that does not match the document (body or status): the response block
+            // is wrong. A Graph 400 naming a property: the line of that property in the body.
+            var place =
+                ["ExpectationFailed", "UnexpectedStatus"].contains(code) && !name.hasSuffix(")")
                 ? (request?.expectation?.location ?? request?.location) : request?.location
+            if status == 400, let graphError, let request, let line = propertyLine(graphError.message, in: request) {
+                place = SourceLocation(
+                    file: request.location.file, line: line, column: 1, includeChain: request.location.includeChain)
+            }
             return VerifyFailure(
                 failureClass: failureClass, message: message, file: place?.file, line: place?.line,
                 includedFrom: place.map(includeSites) ?? [], step: step, request: name, status: status,
@@ -89,6 +94,19 @@ enum FailureClassifier {
                 includedFrom: includeSites(first.location), errorCode: "DocumentError")
         }
         return VerifyFailure(failureClass: .doc, message: "\(error)", file: path, errorCode: "DocumentError")
+    }
+
+    /// The line of the request body that holds the property a Graph message names
+    /// (`Property 'signInAudiance' does not exist on type …`): the body starts after the block's
+    /// fence, request line, headers and the blank line.
+    static func propertyLine(_ message: String, in request: RequestBlock) -> Int? {
+        guard let start = message.range(of: "Property '"), let body = request.body else { return nil }
+        let rest = message[start.upperBound...]
+        guard let end = rest.firstIndex(of: "'") else { return nil }
+        let property = "\"\(rest[..<end])\""
+        let lines = body.components(separatedBy: "\n")
+        guard let index = lines.firstIndex(where: { $0.contains(property) }) else { return nil }
+        return request.location.line + 3 + request.headers.count + index
     }
 
     /// `register_app (lookup)` → `register_app`.

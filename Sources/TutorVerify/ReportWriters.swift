@@ -175,6 +175,7 @@ extension VerifyReport {
                 switch tutorial.status {
                 case .passed: result = "✅ passed"
                 case .skipped: result = "⏭️ not run"
+                case .interrupted: result = "⏹️ interrupted"
                 case .failed: result = "❌ \(tutorial.failure?.failureClass.rawValue ?? "failed")"
                 }
                 let place = tutorial.failure?.location.map { "`\(Self.cell($0))`" } ?? ""

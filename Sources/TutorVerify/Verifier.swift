@@ -256,6 +256,14 @@ public struct Verifier: Sendable {
             }
         }
         let cleanupFailure = cleanup.first { $0.failure != nil }?.failure
+        // Ctrl-C is not a failure of the tutorial or of the tenant: it is reported as such.
+        if case .interrupted? = runError as? RunnerError, cleanupFailure == nil {
+            return TutorialResult(
+                path: path, title: tutorial.title, status: .interrupted,
+                durationMs: (clock.now - started).milliseconds, stateDirectory: state.path, uniqueInputs: unique,
+                failure: nil, steps: Self.stepResults(tutorial: tutorial, record: saved?.0, failure: nil),
+                cleanup: cleanup, traffic: transport.counts)
+        }
         return TutorialResult(
             path: path, title: tutorial.title,
             status: failure == nil && cleanupFailure == nil ? .passed : .failed,
@@ -289,6 +297,8 @@ public struct Verifier: Sendable {
                 result.failure = failure
             } else if entry?.status == "succeeded" {
                 result.status = .passed
+            } else if entry?.status == "interrupted" {
+                result.skippedReason = "interrupted"
             } else {
                 result.skippedReason = failure == nil ? "not run" : "an earlier step failed"
             }

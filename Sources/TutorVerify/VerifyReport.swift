@@ -134,6 +134,8 @@ public struct TutorialResult: Codable, Sendable {
         case failed
         /// Not run: the verify run was interrupted first.
         case skipped
+        /// Stopped by Ctrl-C after a request (what it created was cleaned up).
+        case interrupted
     }
 
     /// The tutorial's path, as given.

@@ -39,7 +39,7 @@ struct VerifyCommand: AsyncParsableCommand {
               tutor verify tutorials/*.md --jobs 4 --shard 2/3 --tenant contoso --client-id ID --client-secret-env SECRET
             """)
 
-    @Argument(help: "The tutorials' Markdown files.")
+    @Argument(help: "The tutorials' Markdown files, or folders of them (the .md files directly inside).")
     var tutorials: [String]
 
     @OptionGroup var tenantOptions: TenantOptions
@@ -52,7 +52,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report here.", valueName: "FILE"))
     var junit: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the JSON report here.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the JSON report here (Markdown when FILE ends in .md).", valueName: "FILE"))
     var report: String?
 
     @Option(name: .long, help: "Tutorials run at the same time.")
@@ -129,6 +131,7 @@ struct VerifyCommand: AsyncParsableCommand {
     private func execute() async throws -> ExitStatus {
         let environment = ProcessInfo.processInfo.environment
         let shard = try self.shard.map { try Shard(parsing: $0) }
+        let tutorials = try Self.expandFolders(self.tutorials)
         let selected = shard?.select(tutorials) ?? tutorials
         if let shard {
             printError("shard \(shard): \(selected.count) of \(tutorials.count) tutorial(s)")
@@ -187,7 +190,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let result = await verifier.verify(selected)
 
         if let report {
-            try write(Data(try result.jsonData()), to: report)
+            // The format follows the name: Markdown for .md, JSON otherwise.
+            let markdown = [".md", ".markdown"].contains { report.lowercased().hasSuffix($0) }
+            try write(markdown ? Data(result.markdownSummary().utf8) : Data(try result.jsonData()), to: report)
         }
         if let junit {
             try write(Data(result.junitXML(hostname: ProcessInfo.processInfo.hostName).utf8), to: junit)
@@ -210,6 +215,21 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         return result.exitStatus
+    }
+
+    /// Each folder among `paths` replaced by the Markdown files directly inside it (sorted; the
+    /// includes live in subfolders), so that `tutor verify tutorials/` verifies every page.
+    static func expandFolders(_ paths: [String]) throws -> [String] {
+        try paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return [path]
+            }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".md") }
+                .sorted()
+            if names.isEmpty { throw VerifyError.usage("\(path) holds no .md file") }
+            return names.map { (path as NSString).appendingPathComponent($0) }
+        }
     }
 
     /// The faults of a sandbox verify starts itself: realistic replication lag unless told otherwise.
@@ -236,6 +256,7 @@ struct VerifyCommand: AsyncParsableCommand {
             switch result.status {
             case .passed: return "[\(index + 1)/\(total)] \(result.path): passed (\(seconds))"
             case .skipped: return "[\(index + 1)/\(total)] \(result.path): not run"
+            case .interrupted: return "[\(index + 1)/\(total)] \(result.path): interrupted (\(seconds))"
             case .failed:
                 let failure = result.failure
                 let place = failure?.location.map { " at \($0)" } ?? ""

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TutorDocument
+import TutorHTTP
+import TutorRunner
+import TutorSandbox
+import TutorSupport
+import TutorTestSupport
+
+@testable import TutorVerify
+
+/// Raises the interrupt flag once `after` requests have gone through (as Ctrl-C would mid-run).
+final class InterruptingTransport: HTTPTransport, @unchecked Sendable {
+    // @unchecked Sendable: `count` is guarded by `lock`.
+    let inner: any HTTPTransport
+    let flag: InterruptFlag
+    let after: Int
+    private let lock = NSLock()
+    private var count = 0
+
+    init(inner: any HTTPTransport, flag: InterruptFlag, after: Int) {
+        self.inner = inner
+        self.flag = flag
+        self.after = after
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let sent = lock.withLock {
+            count += 1
+            return count
+        }
+        if sent == after { flag.raise() }
+        return try await inner.send(request)
+    }
+}
+
+/// What a docs author reads: where a failure points, how an interruption is reported, which
+/// format a report takes.
+@Suite("tutor verify tells docs authors where and what", .serialized)
+struct VerifyReportingTests {
+    @Test("A Graph 400 naming a property points at that property's line in the request body")
+    func misspelledPropertyPointsAtItsLine() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        // The first occurrence is the request body's (the response block comes after it).
+        let path = try LedgerTests.brokenCopy(
+            include: LedgerTests.registerInclude, replacing: #""signInAudience": "AzureADMyOrg""#,
+            with: #""signInAudiance": "AzureADMyOrg""#)
+        let include = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(
+            LedgerTests.registerInclude)
+        let propertyLine = try line(
+            in: include, after: "POST https://graph.microsoft.com/v1.0/applications",
+            startingWith: #"  "signInAudiance""#)
+
+        let report = try await harness.verify([path])
+
+        let failure = try #require(report.tutorials.first?.failure)
+        #expect(failure.failureClass == .doc)
+        #expect(failure.status == 400)
+        #expect(failure.message.contains("signInAudiance"))
+        #expect(failure.file == include.path)
+        #expect(failure.line == propertyLine)
+    }
+
+    @Test("A status other than the documented one points at the response block")
+    func statusMismatchPointsAtTheResponseBlock() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        let path = try LedgerTests.brokenCopy(
+            include: LedgerTests.registerInclude, replacing: "HTTP/1.1 201 Created", with: "HTTP/1.1 200 OK")
+        let include = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(
+            LedgerTests.registerInclude)
+        let responseLine = try line(in: include, after: #""blockType": "response""#, startingWith: "```http")
+
+        let report = try await harness.verify([path])
+
+        let failure = try #require(report.tutorials.first?.failure)
+        #expect(failure.errorCode == "UnexpectedStatus")
+        #expect(failure.line == responseLine)
+    }
+
+    @Test("Ctrl-C during a tutorial is reported as interrupted, not as a failure, and cleaned up")
+    func interruptionIsNotAFailure() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        let before = try await harness.objects()
+        let flag = InterruptFlag()
+        let verifier = Verifier(
+            connection: harness.connection,
+            transports: [InterruptingTransport(inner: harness.client, flag: flag, after: 5)],
+            options: VerifyOptions(stateRoot: try temporaryDirectory(), writesPerSecond: 0, toolVersion: "test"),
+            interrupt: flag)
+
+        let report = await verifier.verify(try tutorialCopies(1))
+
+        #expect(report.status == "interrupted")
+        #expect(report.exitStatus == .interrupted)
+        let result = try #require(report.tutorials.first)
+        #expect(result.status == .interrupted)
+        #expect(result.failure == nil)
+        #expect(report.summary.failuresByClass.isEmpty)
+        #expect(result.steps.contains { $0.skippedReason == "interrupted" })
+        #expect(report.markdownSummary().contains("interrupted"))
+        #expect(try await harness.objects() == before)
+    }
+
+    @Test("A /beta request on the sandbox, which serves v1.0, says so")
+    func betaOnTheSandboxSaysSo() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        let path = try LedgerTests.brokenCopy(
+            include: LedgerTests.registerInclude,
+            replacing: "GET https://graph.microsoft.com/v1.0/organization",
+            with: "GET https://graph.microsoft.com/beta/organization")
+
+        let report = try await harness.verify([path])
+
+        let failure = try #require(report.tutorials.first?.failure)
+        #expect(failure.message.contains("/beta, which the sandbox does not serve"))
+    }
+
+    @Test("tutor verify takes a folder of tutorials and writes Markdown to a .md report")
+    func folderArgumentAndMarkdownReport() throws {
+        let root = try temporaryDirectory()
+        let report = root.appendingPathComponent("verify.md")
+        let process = Process()
+        process.executableURL = try TutorExecutable.url()
+        process.arguments = [
+            "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait").path, "--replication-lag-ms", "0",
+            "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = try String(contentsOf: report, encoding: .utf8)
+        #expect(text.hasPrefix("#"))
+        #expect(text.contains("1 of 1 tutorial passed"))
+        #expect(!text.hasPrefix("{"))
+    }
+}
