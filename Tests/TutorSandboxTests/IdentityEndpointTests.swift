@@ -18,7 +18,7 @@ struct IdentityEndpointTests {
                 let response = try await client.get("/\(tenant)/v2.0/.well-known/openid-configuration")
                 #expect(response.status == .ok)
                 let config = response.json
-                #expect(config["issuer"]?.stringValue == "\(IdentityHarness.origin)/\(harness.identity.tenantId)/v2.0")
+                #expect(config["issuer"]?.stringValue == "https://127.0.0.1:8443/\(harness.identity.tenantId)/v2.0")
                 #expect(
                     config["token_endpoint"]?.stringValue
                         == "\(IdentityHarness.origin)/\(harness.identity.tenantId)/oauth2/v2.0/token")
