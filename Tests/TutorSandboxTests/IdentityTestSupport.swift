@@ -199,7 +199,11 @@ struct SignUpBrowser {
     /// Posts the current page's form with `typed` (and `action` when the button carries it).
     mutating func submit(_ typed: [(String, String)], action: String? = nil) async throws -> TestResponse {
         var fields = page.hiddenFields
-        if let action { fields.append(("sandbox_action", action)) }
+        if let action {
+            // The button's action replaces the page's own (the verify page has none).
+            fields.removeAll { $0.0 == "sandbox_action" }
+            fields.append(("sandbox_action", action))
+        }
         page = try await client.postForm("\(harness.base)/oauth2/v2.0/authorize", fields + typed, cookies: cookies)
         let fresh = page.cookies
         if !fresh.isEmpty { cookies = cookies.isEmpty ? fresh : cookies + "; " + fresh }
