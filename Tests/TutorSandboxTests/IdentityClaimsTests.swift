@@ -52,7 +52,8 @@ struct IdentityClaimsTests {
     @Test("An app-only token from the token endpoint: sub = oid = the service principal's object id")
     func appOnlyClaims() async throws {
         let harness = try await IdentityHarness.make()
-        let principal = try #require(await harness.directory.findServicePrincipal(.appId(harness.identity.adminClientId)))
+        let principal = try #require(
+            await harness.directory.findServicePrincipal(.appId(harness.identity.adminClientId)))
         try await harness.test { client in
             let answer = try await clientCredentials(client, harness, scope: "https://graph.microsoft.com/.default")
             #expect(answer.status == .ok, "\(answer.text)")
@@ -80,7 +81,8 @@ struct IdentityClaimsTests {
                 #expect(answer.status == .ok, "\(answer.text)")
                 let token = try #require(answer.json["access_token"]?.stringValue)
                 #expect(jwtClaims(token)["aud"]?.stringValue == IdentityHarness.origin)
-                #expect(try await harness.tokens.validateGraphAccessToken(token).appId == harness.identity.adminClientId)
+                #expect(
+                    try await harness.tokens.validateGraphAccessToken(token).appId == harness.identity.adminClientId)
                 let graph = try await client.execute(
                     uri: "/v1.0/organization", method: .get, headers: [.authorization: "Bearer \(token)"])
                 #expect(graph.status == .ok)

@@ -69,7 +69,9 @@ struct IdentityIssuerTests {
         let tenantId = harness.identity.tenantId
         let base = "\(IdentityHarness.origin)/\(tenantId)"
         try await harness.test { client in
-            let config = try await client.get("/\(harness.identity.subdomain).onmicrosoft.com/.well-known/openid-configuration").json
+            let config = try await client.get(
+                "/\(harness.identity.subdomain).onmicrosoft.com/.well-known/openid-configuration"
+            ).json
             #expect(config["issuer"]?.stringValue == "https://127.0.0.1:8443/\(tenantId)/")
             #expect(config["token_endpoint"]?.stringValue == "\(base)/oauth2/token")
             #expect(config["authorization_endpoint"]?.stringValue == "\(base)/oauth2/authorize")
@@ -81,7 +83,8 @@ struct IdentityIssuerTests {
             // Its logout endpoint is served (the identity package signs out through it).
             #expect(try await client.get("\(harness.base)/oauth2/logout").status == .ok)
             #expect(try await client.get("\(harness.base)/discovery/keys").status == .ok)
-            let v1Token = try await client.postForm("\(harness.base)/oauth2/token", [("grant_type", "client_credentials")])
+            let v1Token = try await client.postForm(
+                "\(harness.base)/oauth2/token", [("grant_type", "client_credentials")])
             #expect(v1Token.status == .badRequest)
             #expect(v1Token.text.contains("/oauth2/v2.0/token"))
         }
@@ -114,7 +117,8 @@ struct IdentityIssuerTests {
         }
         // The same key gives the same certificate (nothing else to store in the home).
         let again = try await TokenIssuer(
-            privateKeyPEM: try MemoryKey.shared.pem(), tenantId: harness.identity.tenantId, origin: "https://localhost:1")
+            privateKeyPEM: try MemoryKey.shared.pem(), tenantId: harness.identity.tenantId,
+            origin: "https://localhost:1")
         #expect(again.keyId == harness.tokens.keyId)
     }
 

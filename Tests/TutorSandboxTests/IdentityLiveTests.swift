@@ -37,7 +37,8 @@ struct IdentityLiveTests {
         let running = try await SandboxServer().start(home: nil, port: 0)
         let client = try sandboxClient(caFile: running.info.caFile)
         do {
-            let keys = try await fetch(client, "https://127.0.0.1:\(running.port)/\(running.info.tenantId)/discovery/v2.0/keys")
+            let keys = try await fetch(
+                client, "https://127.0.0.1:\(running.port)/\(running.info.tenantId)/discovery/v2.0/keys")
             #expect(keys.status == 200)
             #expect(try JSONValue.parse(keys.body)["keys"]?.arrayElements?.first?["x5c"] != nil)
         } catch {

@@ -28,7 +28,8 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp(attributes: ["email", "displayName", "city"])
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             #expect(browser.page.text.contains("id=\"signup-form\""))
             #expect(!browser.page.text.contains("type=\"password\""))
             let verify = try await browser.submit([("email", "ada@example.com")])
@@ -53,7 +54,8 @@ struct IdentitySignUpTests {
             #expect(done.status == .found, "\(done.text)")
             #expect(done.locationParameters["code"] != nil)
             #expect(done.locationParameters["state"] == "s-1")
-            let user = try #require(await harness.directory.verifyUserPassword(email: "ada@example.com", password: "Passw0rd!"))
+            let user = try #require(
+                await harness.directory.verifyUserPassword(email: "ada@example.com", password: "Passw0rd!"))
             #expect(user.displayName == "Ada Lovelace")
             #expect(user.attributes["city"] == "London")
         }
@@ -64,7 +66,8 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp()
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             _ = try await browser.submit([("email", "bob@example.com")])
             let code = try browser.mailedCode(to: "bob@example.com")
             let wrong = code == "00000000" ? "11111111" : "00000000"
@@ -82,7 +85,8 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp()
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             _ = try await browser.submit([("email", "cy@example.com")])
             let first = try browser.mailedCode(to: "cy@example.com")
             let resent = try await browser.submit([], action: "signup_resend")
@@ -130,9 +134,11 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp()
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             _ = try await browser.submit([("email", "eve@example.com")])
-            _ = try await browser.submit([("code", try browser.mailedCode(to: "eve@example.com"))], action: "signup_code")
+            _ = try await browser.submit(
+                [("code", try browser.mailedCode(to: "eve@example.com"))], action: "signup_code")
             let refused = try await browser.submit([("password", password), ("confirm_password", confirm)])
             #expect(refused.status == .badRequest, "\(name)")
             #expect(refused.element("error")?.contains(message) == true, "\(name)")
@@ -145,7 +151,8 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp()
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             let bad = try await browser.submit([("email", "not-an-address")])
             #expect(bad.status == .badRequest)
             #expect(bad.element("error") == "Please enter a valid email address.")
@@ -154,7 +161,8 @@ struct IdentitySignUpTests {
             #expect(harness.mailbox.messages().isEmpty)
             let verify = try await browser.submit([("email", "fay@example.com")])
             #expect(verify.text.contains("id=\"verify-form\""))
-            _ = try await browser.submit([("code", try browser.mailedCode(to: "fay@example.com"))], action: "signup_code")
+            _ = try await browser.submit(
+                [("code", try browser.mailedCode(to: "fay@example.com"))], action: "signup_code")
             _ = try await browser.submit([("password", "Passw0rd!"), ("confirm_password", "Passw0rd!")])
             let missing = try await browser.submit([("attr_displayName", " ")])
             #expect(missing.status == .badRequest)
@@ -167,10 +175,12 @@ struct IdentitySignUpTests {
         let harness = try await IdentityHarness.make()
         let app = try await harness.registerApp()
         try await harness.test { client in
-            var browser = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var browser = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             _ = try await browser.submit([("email", "gil@example.com")])
             let code = try browser.mailedCode(to: "gil@example.com")
-            var intruder = try await SignUpBrowser.open(client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
+            var intruder = try await SignUpBrowser.open(
+                client, harness, authorizeURI: authorizeURI(harness, clientId: app.appId))
             let signUpId = try #require(browser.page.hiddenFields.first { $0.0 == "signup_id" }?.1)
             let refused = try await intruder.submit([("signup_id", signUpId), ("code", code)], action: "signup_code")
             #expect(refused.status == .badRequest)

@@ -28,7 +28,8 @@ struct IdentityHarness: Sendable {
         let tokens = try await TokenIssuer(
             privateKeyPEM: try MemoryKey.shared.pem(), tenantId: identity.tenantId, origin: origin)
         return IdentityHarness(
-            identity: identity, adminSecret: secret, directory: directory, tokens: tokens, mailbox: try SandboxMailbox())
+            identity: identity, adminSecret: secret, directory: directory, tokens: tokens, mailbox: try SandboxMailbox()
+        )
     }
 
     var base: String { "/\(identity.tenantId)" }
@@ -223,7 +224,9 @@ struct SignUpBrowser {
         _ = try await submit([("email", email)])
         _ = try await submit([("code", try mailedCode(to: email))], action: "signup_code")
         let afterPassword = try await submit([("password", password), ("confirm_password", password)])
-        if afterPassword.status != .ok || !afterPassword.text.contains("id=\"attributes-form\"") { return afterPassword }
+        if afterPassword.status != .ok || !afterPassword.text.contains("id=\"attributes-form\"") {
+            return afterPassword
+        }
         return try await submit(attributes.map { ("attr_\($0.0)", $0.1) })
     }
 }

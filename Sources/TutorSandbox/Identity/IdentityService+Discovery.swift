@@ -8,18 +8,11 @@ extension IdentityService {
     /// issuer under the tenant's own issuer host (`TokenIssuer.issuer`).
     func openIDConfiguration() -> JSONValue {
         let base = tenantBase
-        return .object([
-            .init("token_endpoint", .string("\(base)/oauth2/v2.0/token")),
-            .init(
-                "token_endpoint_auth_methods_supported",
-                Self.strings(["client_secret_post", "private_key_jwt", "client_secret_basic"])),
-            .init("jwks_uri", .string("\(base)/discovery/v2.0/keys")),
-            .init("response_modes_supported", Self.strings(["query", "fragment", "form_post"])),
-            .init("subject_types_supported", Self.strings(["pairwise"])),
-            .init("id_token_signing_alg_values_supported", Self.strings(["RS256"])),
-            .init("response_types_supported", Self.strings(["code", "id_token", "code id_token", "id_token token"])),
-            .init("scopes_supported", Self.strings(["openid", "profile", "email", "offline_access"])),
-            .init("issuer", .string(tokens.issuer)),
+        let head = documentHead(
+            tokenEndpoint: "\(base)/oauth2/v2.0/token", jwksURI: "\(base)/discovery/v2.0/keys",
+            responseTypes: ["code", "id_token", "code id_token", "id_token token"],
+            scopes: ["openid", "profile", "email", "offline_access"], issuer: tokens.issuer)
+        let body: [JSONValue.JSONMember] = [
             .init("request_uri_parameter_supported", .bool(false)),
             .init("userinfo_endpoint", .string("\(tokens.origin)/oidc/userinfo")),
             .init("authorization_endpoint", .string("\(base)/oauth2/v2.0/authorize")),
@@ -34,7 +27,8 @@ extension IdentityService {
                     "tid", "ver", "at_hash", "c_hash", "email", "oid",
                 ])),
             .init("code_challenge_methods_supported", Self.strings(["S256"])),
-        ] + cloudMembers(base: base))
+        ]
+        return .object(head + body + cloudMembers(base: base))
     }
 
     /// The v1 OpenID configuration (`/{tenant}/.well-known/openid-configuration`), shaped like
@@ -42,20 +36,11 @@ extension IdentityService {
     /// `/openid/userinfo`) and the v1 issuer `{issuerOrigin}/{tenantId}/`.
     func v1OpenIDConfiguration() -> JSONValue {
         let base = tenantBase
-        return .object([
-            .init("token_endpoint", .string("\(base)/oauth2/token")),
-            .init(
-                "token_endpoint_auth_methods_supported",
-                Self.strings(["client_secret_post", "private_key_jwt", "client_secret_basic"])),
-            .init("jwks_uri", .string("\(base)/discovery/keys")),
-            .init("response_modes_supported", Self.strings(["query", "fragment", "form_post"])),
-            .init("subject_types_supported", Self.strings(["pairwise"])),
-            .init("id_token_signing_alg_values_supported", Self.strings(["RS256"])),
-            .init(
-                "response_types_supported",
-                Self.strings(["code", "id_token", "code id_token", "token id_token", "token"])),
-            .init("scopes_supported", Self.strings(["openid"])),
-            .init("issuer", .string(tokens.accessTokenIssuer)),
+        let head = documentHead(
+            tokenEndpoint: "\(base)/oauth2/token", jwksURI: "\(base)/discovery/keys",
+            responseTypes: ["code", "id_token", "code id_token", "token id_token", "token"], scopes: ["openid"],
+            issuer: tokens.accessTokenIssuer)
+        let body: [JSONValue.JSONMember] = [
             .init("microsoft_multi_refresh_token", .bool(true)),
             .init("authorization_endpoint", .string("\(base)/oauth2/authorize")),
             .init("device_authorization_endpoint", .string("\(base)/oauth2/devicecode")),
@@ -70,7 +55,27 @@ extension IdentityService {
                 ])),
             .init("check_session_iframe", .string("\(base)/oauth2/checksession")),
             .init("userinfo_endpoint", .string("\(base)/openid/userinfo")),
-        ] + cloudMembers(base: base))
+        ]
+        return .object(head + body + cloudMembers(base: base))
+    }
+
+    /// The members both documents start with.
+    func documentHead(tokenEndpoint: String, jwksURI: String, responseTypes: [String], scopes: [String], issuer: String)
+        -> [JSONValue.JSONMember]
+    {
+        [
+            .init("token_endpoint", .string(tokenEndpoint)),
+            .init(
+                "token_endpoint_auth_methods_supported",
+                Self.strings(["client_secret_post", "private_key_jwt", "client_secret_basic"])),
+            .init("jwks_uri", .string(jwksURI)),
+            .init("response_modes_supported", Self.strings(["query", "fragment", "form_post"])),
+            .init("subject_types_supported", Self.strings(["pairwise"])),
+            .init("id_token_signing_alg_values_supported", Self.strings(["RS256"])),
+            .init("response_types_supported", Self.strings(responseTypes)),
+            .init("scopes_supported", Self.strings(scopes)),
+            .init("issuer", .string(issuer)),
+        ]
     }
 
     /// The members both documents end with.

@@ -73,8 +73,9 @@ extension IdentityService {
                 })
         case .password:
             let password = form["password"] ?? ""
-            if let problem = Self.passwordProblem(password) ?? (form["confirm_password"] == password
-                ? nil : "The passwords do not match.")
+            if let problem = Self.passwordProblem(password)
+                ?? (form["confirm_password"] == password
+                    ? nil : "The passwords do not match.")
             {
                 return .page(
                     page.signUpPage(signUpId: id, status: .badRequest) { SignInPages.newPassword($0, error: problem) })

@@ -17,7 +17,8 @@ extension IdentityService {
             let answer = graph.errorResponse(
                 GraphFailure(status, code, message, headers: challenge ? GraphAPI.challengeHeaders : []),
                 requestId: requestId, clientRequestId: clientRequestId)
-            return GraphAPI.httpResponse(GraphAPI.withIds(answer, requestId: requestId, clientRequestId: clientRequestId))
+            return GraphAPI.httpResponse(
+                GraphAPI.withIds(answer, requestId: requestId, clientRequestId: clientRequestId))
         }
         guard let token = GraphAPI.bearerToken(request.headers[.authorization] ?? "") else {
             return failure(401, "InvalidAuthenticationToken", "Access token is empty.", challenge: true)
@@ -26,7 +27,8 @@ extension IdentityService {
         do {
             claims = try await tokens.graphAccessTokenClaims(token)
         } catch {
-            return failure(401, "InvalidAuthenticationToken", "Access token validation failure: \(error)", challenge: true)
+            return failure(
+                401, "InvalidAuthenticationToken", "Access token validation failure: \(error)", challenge: true)
         }
         let scopes = Set((claims.scp ?? "").split(separator: " ").map { $0.lowercased() })
         guard claims.idtyp == "user", scopes.contains("openid"), let objectId = claims.oid,

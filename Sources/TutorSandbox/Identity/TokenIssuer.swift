@@ -290,7 +290,9 @@ public final class TokenIssuer: Sendable {
     }
 
     /// Signature, lifetime and tenant checked; the issuer too unless `expected` is nil.
-    private func verifiedClaims(_ token: String, issuer expected: String?, checkLifetime: Bool = true, now: Date = Date())
+    private func verifiedClaims(
+        _ token: String, issuer expected: String?, checkLifetime: Bool = true, now: Date = Date()
+    )
         async throws -> SandboxTokenClaims
     {
         guard token.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
