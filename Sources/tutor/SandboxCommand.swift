@@ -5,6 +5,8 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Serve, inspect or reset the local sandbox tenant.",
-        subcommands: [SandboxServeCommand.self, SandboxInfoCommand.self, SandboxResetCommand.self]
+        subcommands: [
+            SandboxServeCommand.self, SandboxInfoCommand.self, SandboxResetCommand.self, SandboxMailCommand.self,
+        ]
     )
 }

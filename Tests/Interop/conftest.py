@@ -70,6 +70,11 @@ def sandbox(tmp_path_factory):
         os.environ["REQUESTS_CA_BUNDLE"] = info["caFile"]
         secret = Path(info["adminClientSecretFile"]).read_text().strip()
         box = Sandbox(info=info, home=home, log_file=log_file, admin_secret=secret, secrets=[secret])
+        # As an External ID tenant's, the issuer is on a host of its own (tenant-id based), not
+        # the authority's: MSAL and identity must read it from the metadata, not build it.
+        issuer = requests.get(box.authority + "/v2.0/.well-known/openid-configuration").json()["issuer"]
+        assert issuer == f"https://127.0.0.1:{info['port']}/{info['tenantId']}/v2.0"
+        assert issuer != box.authority + "/v2.0"
         yield box
     finally:
         process.send_signal(signal.SIGTERM)
@@ -163,6 +168,50 @@ def register_app(sandbox, graph, redirect_uri, scopes="openid offline_access", s
     graph.call("POST", f"/identity/authenticationEventsFlows/{flow['id']}/conditions/applications/includeApplications", {
         "@odata.type": "#microsoft.graph.authenticationConditionApplication", "appId": app["appId"]})
     return RegisteredApp(app["appId"], app["id"], password["secretText"], redirect_uri)
+
+
+def mailed_code(home, email, timeout=30):
+    """The newest sign-up code the sandbox in `home` mailed to `email`, read the way a developer
+    would: `tutor sandbox mail --home HOME --to EMAIL --json` (newest first)."""
+    deadline = time.time() + timeout
+    while True:
+        messages = json.loads(subprocess.check_output(
+            [TUTOR, "sandbox", "mail", "--home", str(home), "--to", email, "--json"]))
+        if messages:
+            assert messages[0]["to"] == email and len(messages[0]["code"]) == 8
+            return messages[0]["code"]
+        if time.time() > deadline:
+            raise AssertionError(f"no code was mailed to {email}")
+        time.sleep(0.2)
+
+
+def sign_up_in_browser(browser, home, email, password, name):
+    """Walks the sandbox's sign-up pages as a person does: the email address, the one-time code
+    mailed to it, a new password, then the attributes (display name). External ID verifies the
+    address before the password (Learn: native authentication API reference, sign-up steps)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait_for(element_id):
+        return WebDriverWait(browser, 30).until(
+            expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+    wait_for("signin-form")
+    browser.find_element(By.ID, "signup-link").click()
+    wait_for("signup-form")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "next").click()
+    wait_for("verify-form")
+    browser.find_element(By.ID, "code").send_keys(mailed_code(home, email))
+    browser.find_element(By.ID, "next").click()
+    wait_for("password-form")
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "confirmPassword").send_keys(password)
+    browser.find_element(By.ID, "next").click()
+    wait_for("attributes-form")
+    browser.find_element(By.ID, "displayName").send_keys(name)
+    browser.find_element(By.ID, "next").click()
 
 
 @pytest.fixture

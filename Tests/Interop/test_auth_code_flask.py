@@ -1,7 +1,9 @@
 """Authorization code with PKCE through a minimal Flask app built on Microsoft's `identity`
 package, driven by a real headless Chromium through the sandbox's sign-up and sign-in pages."""
 
+import json
 import socket
+import subprocess
 import threading
 import uuid
 from html import escape
@@ -13,7 +15,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from conftest import register_app
+from conftest import TUTOR, mailed_code, register_app, sign_up_in_browser
 
 
 def free_port():
@@ -65,13 +67,7 @@ def test_sign_up_sign_out_and_sign_in_again(sandbox, flask_site, browser):
     browser.get(flask_site + "/")
     wait_for(browser, "signin-form")
     assert browser.current_url.startswith(sandbox.authority + "/oauth2/v2.0/authorize")
-    browser.find_element(By.ID, "signup-link").click()
-    wait_for(browser, "signup-form")
-    browser.find_element(By.ID, "email").send_keys(email)
-    browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "confirmPassword").send_keys(password)
-    browser.find_element(By.ID, "displayName").send_keys("Ada Learner")
-    browser.find_element(By.ID, "next").click()
+    sign_up_in_browser(browser, sandbox.home, email, password, "Ada Learner")
 
     assert wait_for(browser, "greeting").text == "Hello Ada Learner"
     assert browser.find_element(By.ID, "username").text == email
@@ -86,6 +82,35 @@ def test_sign_up_sign_out_and_sign_in_again(sandbox, flask_site, browser):
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "next").click()
     assert wait_for(browser, "greeting").text == "Hello Ada Learner"
+
+
+def test_a_wrong_code_is_AADSTS50181_and_resend_mails_a_new_one(sandbox, graph, browser):
+    """A wrong one-time code is "AADSTS50181: Unable to validate the otp." (Learn: native
+    authentication API reference, sign-up step 3); "Resend code" mails a new one, which works."""
+    registered = register_app(sandbox, graph, "http://localhost:5998/getAToken")
+    email = f"learner-{uuid.uuid4().hex[:6]}@example.com"
+    browser.get(sandbox.authority + "/oauth2/v2.0/authorize?client_id=" + registered.app_id +
+                "&response_type=code&scope=openid&prompt=create&redirect_uri=http%3A%2F%2Flocalhost%3A5998%2FgetAToken")
+    wait_for(browser, "signup-form")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "next").click()
+    wait_for(browser, "verify-form")
+    first = mailed_code(sandbox.home, email)
+    browser.find_element(By.ID, "code").send_keys("00000000" if first != "00000000" else "11111111")
+    browser.find_element(By.ID, "next").click()
+    assert wait_for(browser, "error").text.startswith("AADSTS50181: Unable to validate the otp.")
+    browser.find_element(By.ID, "resend").click()
+    assert "new code" in wait_for(browser, "notice").text
+    messages = json.loads(subprocess.check_output(
+        [TUTOR, "sandbox", "mail", "--home", str(sandbox.home), "--to", email, "--json"]))
+    assert len(messages) == 2 and messages[1]["code"] == first
+    browser.find_element(By.ID, "code").send_keys(messages[0]["code"])
+    browser.find_element(By.ID, "next").click()
+    wait_for(browser, "password-form")
+    # The log names the address and subject of each message, never the code.
+    log = sandbox.log_text()
+    assert f"mail to {email}" in log
+    assert first not in log and messages[0]["code"] not in log
 
 
 def test_unregistered_redirect_uri_is_AADSTS50011(sandbox, graph, browser):

@@ -18,7 +18,10 @@ def test_admin_app_gets_a_graph_token_that_graph_accepts(sandbox, admin_token):
     token_claims = claims(admin_token)
     assert token_claims["aud"] == "https://graph.microsoft.com"
     assert token_claims["tid"] == sandbox.info["tenantId"]
-    assert token_claims["iss"] == sandbox.authority + "/v2.0"
+    # Graph tokens are v1.0: their issuer is the v1 document's, on the tenant's own issuer host,
+    # never built from the authority (Learn: access tokens, "v1.0 and v2.0 tokens"; security tokens).
+    v1_issuer = requests.get(sandbox.authority + "/.well-known/openid-configuration").json()["issuer"]
+    assert token_claims["iss"] == v1_issuer != sandbox.authority + "/"
     assert "Application.ReadWrite.All" in token_claims["roles"]
     response = requests.get(sandbox.graph + "/organization", headers={"Authorization": "Bearer " + admin_token})
     assert response.status_code == 200, response.text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import TUTOR, register_app
+from conftest import TUTOR, register_app, sign_up_in_browser
 from selenium.webdriver.common.by import By
 from test_auth_code_flask import free_port, wait_for
 
@@ -83,15 +83,8 @@ def flask_run(python, project, port):
         process.wait(timeout=30)
 
 
-def sign_up(browser, email, name):
-    wait_for(browser, "signin-form")
-    browser.find_element(By.ID, "signup-link").click()
-    wait_for(browser, "signup-form")
-    browser.find_element(By.ID, "email").send_keys(email)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "confirmPassword").send_keys(PASSWORD)
-    browser.find_element(By.ID, "displayName").send_keys(name)
-    browser.find_element(By.ID, "next").click()
+def sign_up(browser, home, email, name):
+    sign_up_in_browser(browser, home, email, PASSWORD, name)
 
 
 def test_generated_app_signs_up_signs_out_and_signs_in_again(sandbox, graph, app_python, browser, tmp_path):
@@ -102,7 +95,7 @@ def test_generated_app_signs_up_signs_out_and_signs_in_again(sandbox, graph, app
     email = f"learner-{uuid.uuid4().hex[:6]}@example.com"
     with flask_run(app_python, project, port) as site:
         browser.get(site + "/")
-        sign_up(browser, email, "Grace Learner")
+        sign_up(browser, sandbox.home, email, "Grace Learner")
         assert wait_for(browser, "user-name").text == "Grace Learner"
         assert email in browser.find_element(By.ID, "claims").text
 
@@ -121,7 +114,7 @@ def test_wrong_client_secret_ends_on_the_app_error_page(sandbox, graph, app_pyth
                              "not-the-secret")
     with flask_run(app_python, project, port) as site:
         browser.get(site + "/")
-        sign_up(browser, f"learner-{uuid.uuid4().hex[:6]}@example.com", "Wrong Secret")
+        sign_up(browser, sandbox.home, f"learner-{uuid.uuid4().hex[:6]}@example.com", "Wrong Secret")
         assert wait_for(browser, "error-title").text == "Sign-in error"
         assert "AADSTS7000215" in browser.find_element(By.ID, "error-description").text
 

@@ -69,7 +69,7 @@ def test_run_renders_a_project_that_signs_a_new_user_in(default_sandbox, app_pyt
     email = f"learner-{uuid.uuid4().hex[:6]}@example.com"
     with flask_run(app_python, project, port) as site:
         browser.get(site + "/")
-        sign_up(browser, email, "Katherine Learner")
+        sign_up(browser, state_home / "tutor" / "sandbox", email, "Katherine Learner")
         assert wait_for(browser, "user-name").text == "Katherine Learner"
         browser.find_element(By.ID, "sign-out").click()
         wait_for(browser, "signin-form")

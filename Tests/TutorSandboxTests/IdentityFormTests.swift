@@ -47,16 +47,17 @@ struct IdentityFormTests {
     }
 
     @Test("Scopes split into OIDC scopes and Graph permissions; other resources are refused")
-    func scopes() throws {
-        let parsed = try IdentityService.parseScopes(
+    func scopes() async throws {
+        let service = try await IdentityHarness.make().service()
+        let parsed = try service.parseScopes(
             "openid offline_access https://graph.microsoft.com/User.Read Application.ReadWrite.All"
         ).get()
         #expect(parsed.oidc == ["openid", "offline_access"])
         #expect(parsed.graph == ["User.Read", "Application.ReadWrite.All"])
         #expect(!parsed.graphDefault)
-        #expect(try IdentityService.parseScopes("https://graph.microsoft.com/.default").get().graphDefault)
+        #expect(try service.parseScopes("https://graph.microsoft.com/.default").get().graphDefault)
         #expect(throws: EntraError.self) {
-            try IdentityService.parseScopes("https://vault.azure.net/user_impersonation").get()
+            try service.parseScopes("https://vault.azure.net/user_impersonation").get()
         }
     }
 

@@ -13,6 +13,8 @@ struct IdentityHarness: Sendable {
     let adminSecret: String
     let directory: TenantDirectory
     let tokens: TokenIssuer
+    /// Where the sign-up codes go.
+    let mailbox: SandboxMailbox
 
     static let origin = "https://localhost:8443"
 
@@ -25,11 +27,20 @@ struct IdentityHarness: Sendable {
         let directory = TenantDirectory(state: state, stateFile: nil)
         let tokens = try await TokenIssuer(
             privateKeyPEM: try MemoryKey.shared.pem(), tenantId: identity.tenantId, origin: origin)
-        return IdentityHarness(identity: identity, adminSecret: secret, directory: directory, tokens: tokens)
+        return IdentityHarness(
+            identity: identity, adminSecret: secret, directory: directory, tokens: tokens, mailbox: try SandboxMailbox()
+        )
     }
 
     var base: String { "/\(identity.tenantId)" }
     var adminEmail: String { "admin@\(identity.subdomain).onmicrosoft.com" }
+
+    /// The sign-in service over this tenant.
+    func service(limits: IdentityLimits = .standard) -> IdentityService {
+        IdentityService(
+            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain,
+            mailbox: mailbox, limits: limits)
+    }
 
     /// Runs `body` with a client that talks to the router without sockets.
     func test<Value: Sendable>(
@@ -37,10 +48,7 @@ struct IdentityHarness: Sendable {
     ) async throws -> Value {
         let router = Router(context: SandboxRequestContext.self)
         GraphAPI(directory: directory, tokens: tokens).addRoutes(to: router)
-        IdentityService(
-            directory: directory, tokens: tokens, tenantId: identity.tenantId, subdomain: identity.subdomain,
-            limits: limits
-        ).addRoutes(to: router)
+        service(limits: limits).addRoutes(to: router)
         return try await Application(router: router).test(.router) { client in try await body(client) }
     }
 
@@ -137,4 +145,88 @@ func jwtClaims(_ token: String) -> JSONValue {
     while payload.count % 4 != 0 { payload += "=" }
     guard let data = Data(base64Encoded: payload) else { return .null }
     return (try? JSONValue.parse(data)) ?? .null
+}
+
+extension TestResponse {
+    /// Every hidden field of the page's forms, values unescaped, in order.
+    var hiddenFields: [(String, String)] {
+        var fields: [(String, String)] = []
+        var rest = text[...]
+        while let start = rest.range(of: "<input type=\"hidden\" name=\"") {
+            rest = rest[start.upperBound...]
+            guard let nameEnd = rest.firstIndex(of: "\"") else { break }
+            let name = String(rest[..<nameEnd])
+            guard let valueStart = rest.range(of: "value=\"") else { break }
+            rest = rest[valueStart.upperBound...]
+            guard let valueEnd = rest.firstIndex(of: "\"") else { break }
+            fields.append((name, htmlUnescaped(String(rest[..<valueEnd]))))
+            rest = rest[valueEnd...]
+        }
+        return fields
+    }
+
+    /// The text of the element with `id` (up to its first `<`), unescaped.
+    func element(_ id: String) -> String? {
+        guard let range = text.range(of: "id=\"\(id)\"") else { return nil }
+        let rest = text[range.upperBound...]
+        guard let open = rest.firstIndex(of: ">") else { return nil }
+        let content = rest[rest.index(after: open)...]
+        return htmlUnescaped(String(content[..<(content.firstIndex(of: "<") ?? content.endIndex)]))
+    }
+}
+
+func htmlUnescaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+        .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        .replacingOccurrences(of: "&amp;", with: "&")
+}
+
+/// A browser on the sign-up pages: keeps the cookies, posts each page's hidden fields back with
+/// what the user types.
+struct SignUpBrowser {
+    let client: any TestClientProtocol
+    let harness: IdentityHarness
+    var cookies: String
+    var page: TestResponse
+
+    /// Opens `authorizeURI` (with `prompt=create`) on the first sign-up page.
+    static func open(_ client: any TestClientProtocol, _ harness: IdentityHarness, authorizeURI: String) async throws
+        -> SignUpBrowser
+    {
+        let page = try await client.get(authorizeURI)
+        return SignUpBrowser(client: client, harness: harness, cookies: page.cookies, page: page)
+    }
+
+    /// Posts the current page's form with `typed` (and `action` when the button carries it).
+    mutating func submit(_ typed: [(String, String)], action: String? = nil) async throws -> TestResponse {
+        var fields = page.hiddenFields
+        if let action {
+            // The button's action replaces the page's own (the verify page has none).
+            fields.removeAll { $0.0 == "sandbox_action" }
+            fields.append(("sandbox_action", action))
+        }
+        page = try await client.postForm("\(harness.base)/oauth2/v2.0/authorize", fields + typed, cookies: cookies)
+        let fresh = page.cookies
+        if !fresh.isEmpty { cookies = cookies.isEmpty ? fresh : cookies + "; " + fresh }
+        return page
+    }
+
+    /// The newest code mailed to `email`.
+    func mailedCode(to email: String) throws -> String {
+        try #require(harness.mailbox.messages(to: email).first?.code)
+    }
+
+    /// Walks every page: email, the mailed code, password, attributes. Returns the last answer
+    /// (the redirect to the app on success).
+    mutating func signUp(email: String, password: String, attributes: [(String, String)]) async throws
+        -> TestResponse
+    {
+        _ = try await submit([("email", email)])
+        _ = try await submit([("code", try mailedCode(to: email))], action: "signup_code")
+        let afterPassword = try await submit([("password", password), ("confirm_password", password)])
+        if afterPassword.status != .ok || !afterPassword.text.contains("id=\"attributes-form\"") {
+            return afterPassword
+        }
+        return try await submit(attributes.map { ("attr_\($0.0)", $0.1) })
+    }
 }

@@ -54,7 +54,13 @@ struct ServerLiveTests {
                 client, running.info.authority + "/v2.0/.well-known/openid-configuration")
             #expect(discovery.status == 200)
             let config = try JSONValue.parse(discovery.body)
-            #expect(config["issuer"]?.stringValue == running.info.authority + "/v2.0")
+            // The issuer is on the other loopback name, as a tenant's is on its own host.
+            let issuer = try #require(config["issuer"]?.stringValue)
+            #expect(issuer == "https://127.0.0.1:\(running.port)/\(running.info.tenantId)/v2.0")
+            // It is served there too, over TLS the client verifies (127.0.0.1 is in the certificate).
+            let atIssuer = try await fetch(client, issuer + "/.well-known/openid-configuration")
+            #expect(atIssuer.status == 200)
+            #expect(try JSONValue.parse(atIssuer.body)["issuer"]?.stringValue == issuer)
 
             let secret = try String(contentsOfFile: running.info.adminClientSecretFile, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

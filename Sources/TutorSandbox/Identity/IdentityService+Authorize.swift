@@ -10,76 +10,6 @@ extension IdentityService {
         "code_challenge_method", "response_mode", "prompt", "login_hint", "client_info", "claims", "domain_hint",
     ]
 
-    /// Scopes the app asked for, split into OIDC scopes and Microsoft Graph permissions.
-    struct RequestedScopes: Sendable {
-        var asRequested: [String]
-        var oidc: Set<String>
-        var graph: Set<String>
-        var graphDefault: Bool
-    }
-
-    /// Parses a `scope` parameter; nil when it names a resource other than Microsoft Graph.
-    static func parseScopes(_ scope: String) -> Result<RequestedScopes, EntraError> {
-        var scopes = RequestedScopes(asRequested: [], oidc: [], graph: [], graphDefault: false)
-        for item in scope.split(whereSeparator: { $0 == " " || $0 == "+" }).map(String.init) where !item.isEmpty {
-            scopes.asRequested.append(item)
-            if oidcScopes.contains(item.lowercased()) {
-                scopes.oidc.insert(item.lowercased())
-                continue
-            }
-            var permission = item
-            for prefix in ["\(TokenIssuer.graphResource)/", "\(TokenIssuer.graphAppId)/"]
-            where item.lowercased().hasPrefix(prefix.lowercased()) {
-                permission = String(item.dropFirst(prefix.count))
-            }
-            if permission.contains("/") || permission.contains(":") {
-                let resource = String(item[..<(item.lastIndex(of: "/") ?? item.endIndex)])
-                return .failure(
-                    EntraError(
-                        status: 400, error: "invalid_resource", code: 500011,
-                        message:
-                            "The resource principal named \(resource) was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."
-                    ))
-            }
-            if permission == ".default" {
-                scopes.graphDefault = true
-            } else {
-                scopes.graph.insert(permission)
-            }
-        }
-        return .success(scopes)
-    }
-
-    /// The delegated permissions the app gets for `requested`, or the consent error Entra gives.
-    /// `openid` and `offline_access` need a grant as Graph permissions do (a CIAM tenant's users
-    /// cannot consent); an administrator consents for themself.
-    func grantedScopes(clientId: String, appName: String, requested: RequestedScopes, administrator: Bool) async
-        -> Result<(graph: Set<String>, oidc: Set<String>), EntraError>
-    {
-        let granted = await directory.delegatedScopes(clientAppId: clientId, resourceAppId: TokenIssuer.graphAppId)
-        let grantedLowered = Set(granted.map { $0.lowercased() })
-        var needed = requested.oidc.intersection(["openid", "offline_access"])
-        for scope in requested.graph { needed.insert(scope) }
-        let missing = needed.filter { !grantedLowered.contains($0.lowercased()) }
-        if !missing.isEmpty && !administrator {
-            return .failure(
-                EntraError(
-                    status: 400, error: "invalid_grant", code: 65001,
-                    message:
-                        "The user or administrator has not consented to use the application with ID '\(clientId)' named '\(appName)'. Send an interactive authorization request for this user and resource."
-                ))
-        }
-        var graph = Set(requested.graph.filter { grantedLowered.contains($0.lowercased()) || administrator })
-        if requested.graphDefault {
-            graph.formUnion(granted.filter { !Self.oidcScopes.contains($0.lowercased()) })
-        }
-        var oidc = requested.oidc
-        if oidc.contains("openid") {
-            oidc.formUnion(["profile", "email"])
-        }
-        return .success((graph, oidc))
-    }
-
     /// GET (and form POST) of `/oauth2/v2.0/authorize`: checks the request, shows the sign-in or
     /// sign-up form, and on a valid form answers the app's redirect URI with a code.
     func authorize(parameters: [String: String], request: Request, form: [String: String]?) async -> Response {
@@ -138,7 +68,7 @@ extension IdentityService {
             }
         }
         let requested: RequestedScopes
-        switch Self.parseScopes(scopeText) {
+        switch parseScopes(scopeText) {
         case .success(let scopes): requested = scopes
         case .failure(let error):
             return reply.send(error: error.error, description: "AADSTS\(error.code): \(error.message)", service: self)
@@ -171,7 +101,7 @@ extension IdentityService {
         guard let form else {
             let wantsSignUp = parameters["prompt"] == "create" && userFlow.isSignUpAllowed
             return wantsSignUp
-                ? page.signUp(values: [:], error: nil)
+                ? page.signUpEmail(email: parameters["login_hint"] ?? "", error: nil)
                 : page.signIn(email: parameters["login_hint"] ?? "", error: nil)
         }
         guard csrfIsValid(form: form, request: request) else {
@@ -183,25 +113,10 @@ extension IdentityService {
         let password = form["password"] ?? ""
         let user: SignedInUser
         switch form["sandbox_action"] {
-        case "signup" where userFlow.isSignUpAllowed:
-            var values: [String: String] = ["email": email]
-            for attribute in userFlow.attributesToCollect where attribute != "email" {
-                values[attribute] = (form["attr_\(attribute)"] ?? "").trimmingCharacters(in: .whitespaces)
-            }
-            if let problem = await signUpProblem(
-                email: email, password: password, form: form, values: values, flow: userFlow)
-            {
-                return page.signUp(values: values, error: problem, status: .badRequest)
-            }
-            var attributes = values
-            attributes["email"] = nil
-            let displayName = attributes.removeValue(forKey: "displayName") ?? email
-            do {
-                let created = try await directory.createLocalUser(
-                    email: email, password: password, displayName: displayName, attributes: attributes)
-                user = SignedInUser(sandboxUser: created)
-            } catch {
-                return page.signUp(values: values, error: "\(error)", status: .badRequest)
+        case let action? where SignUpAction(rawValue: action) != nil && userFlow.isSignUpAllowed:
+            switch await signUpStep(SignUpAction(rawValue: action)!, form: form, request: request, page: page) {
+            case .page(let response): return response
+            case .signedUp(let created): user = created
             }
         case "signin":
             switch await checkPassword(email: email, password: password) {
@@ -227,27 +142,6 @@ extension IdentityService {
         if parameters["client_info"] == "1" { fields.append(("client_info", clientInfo(for: user))) }
         return reply.send(
             fields: fields, service: self, cookies: ["\(Self.sessionCookie)=\(session)" + cookieAttributes()])
-    }
-
-    /// Why a sign-up form cannot be accepted, or nil.
-    func signUpProblem(
-        email: String, password: String, form: [String: String], values: [String: String], flow: SandboxUserFlow
-    ) async -> String? {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
-            return "Please enter a valid email address."
-        }
-        if await directory.userExists(email: email) {
-            return "A user with this email address already exists. Sign in instead."
-        }
-        if let problem = Self.passwordProblem(password) { return problem }
-        guard form["confirm_password"] == password else { return "The passwords do not match." }
-        for attribute in flow.attributesToCollect where attribute != "email" {
-            if (values[attribute] ?? "").isEmpty {
-                return "\(SignInPages.attributeLabels[attribute] ?? attribute) is required."
-            }
-        }
-        return nil
     }
 
     /// Entra's password rule for local accounts: 8 to 256 characters, three of four kinds.
@@ -320,12 +214,28 @@ struct SignInPageContext {
         return service.htmlResponse(html, status: status, cookies: csrf.cookie.map { [$0] } ?? [])
     }
 
-    func signUp(values: [String: String], error: String?, status: HTTPResponse.Status = .ok) -> Response {
+    /// The sign-up pages' shared parts; `signUpId` rides along once the sign-up has one.
+    func signUpForm(signUpId: String?) -> (form: SignInPages.SignUpForm, cookie: String?) {
         let csrf = service.csrf(for: request)
-        let html = SignInPages.signUp(
-            appName: application.displayName, action: action, hidden: carried.filter { $0.0 != "prompt" },
-            csrf: csrf.token, attributes: userFlow.attributesToCollect, values: values, error: error,
-            signInLink: link(prompt: "login"))
-        return service.htmlResponse(html, status: status, cookies: csrf.cookie.map { [$0] } ?? [])
+        var hidden = carried.filter { $0.0 != "prompt" }
+        if let signUpId { hidden.append(("signup_id", signUpId)) }
+        return (
+            SignInPages.SignUpForm(
+                appName: application.displayName, action: action, hidden: hidden, csrf: csrf.token,
+                signInLink: link(prompt: "login")),
+            csrf.cookie
+        )
+    }
+
+    /// Answers one sign-up page rendered by `render`.
+    func signUpPage(
+        signUpId: String?, status: HTTPResponse.Status = .ok, _ render: (SignInPages.SignUpForm) -> String
+    ) -> Response {
+        let parts = signUpForm(signUpId: signUpId)
+        return service.htmlResponse(render(parts.form), status: status, cookies: parts.cookie.map { [$0] } ?? [])
+    }
+
+    func signUpEmail(email: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        signUpPage(signUpId: nil, status: status) { SignInPages.signUpEmail($0, email: email, error: error) }
     }
 }

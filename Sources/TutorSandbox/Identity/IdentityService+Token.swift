@@ -109,10 +109,7 @@ extension IdentityService {
             throw EntraError.clientCredentialsScope(scope)
         }
         let resource = String(item.dropLast("/.default".count))
-        guard
-            resource.lowercased() == TokenIssuer.graphResource || resource.lowercased() == TokenIssuer.graphAppId
-                || resource.lowercased() == TokenIssuer.graphResource + "/"
-        else {
+        guard let audience = graphAudience(forResource: resource) else {
             throw EntraError.unknownResource(resource, tenant: tenantId)
         }
         guard await directory.hasServicePrincipal(appId: clientId) else {
@@ -121,7 +118,8 @@ extension IdentityService {
         let roles = await directory.appRoles(clientAppId: clientId, resourceAppId: TokenIssuer.graphAppId)
         let servicePrincipalId = await directory.findServicePrincipal(.appId(clientId))?.id
         let accessToken = try await tokens.issueGraphAccessToken(
-            for: GraphPrincipal(appId: clientId, roles: roles), servicePrincipalId: servicePrincipalId)
+            for: GraphPrincipal(appId: clientId, roles: roles), servicePrincipalId: servicePrincipalId,
+            audience: audience)
         return .object([
             .init("token_type", .string("Bearer")),
             .init("expires_in", .number(3599)),
@@ -166,7 +164,7 @@ extension IdentityService {
         includeClientInfo: Bool
     ) async throws -> JSONValue {
         let requested: RequestedScopes
-        switch Self.parseScopes(scopes.joined(separator: " ")) {
+        switch parseScopes(scopes.joined(separator: " ")) {
         case .success(let parsed): requested = parsed
         case .failure(let error): throw error
         }
@@ -181,7 +179,8 @@ extension IdentityService {
         let accessToken = try await tokens.issueGraphAccessToken(
             for: GraphPrincipal(
                 appId: clientId, scopes: tokenScopes, userObjectId: user.subject.objectId),
-            subject: user.subject)
+            subject: user.subject, audience: requested.graphAudience,
+            clientAuthentication: confidential ? .clientSecret : .publicClient)
         var responseScopes = requested.asRequested.filter { !Self.oidcScopes.contains($0.lowercased()) }
         for scope in ["openid", "profile", "email", "offline_access"] where granted.oidc.contains(scope) {
             responseScopes.append(scope)
@@ -224,7 +223,7 @@ extension IdentityService {
             return errorResponse(EntraError.missingParameter("scope"), request: request)
         }
         let requested: RequestedScopes
-        switch Self.parseScopes(scope) {
+        switch parseScopes(scope) {
         case .success(let parsed): requested = parsed
         case .failure(let error): return errorResponse(error, request: request)
         }
@@ -284,7 +283,7 @@ extension IdentityService {
         case .locked(let remaining):
             return devicePage(request: request, userCode: userCode, error: Self.lockedMessage(remaining))
         }
-        if case .success(let requested) = Self.parseScopes(flow.scopes.joined(separator: " ")),
+        if case .success(let requested) = parseScopes(flow.scopes.joined(separator: " ")),
             case .failure(let error) = await grantedScopes(
                 clientId: flow.clientId, appName: application.displayName, requested: requested,
                 administrator: user.isAdministrator)

@@ -23,13 +23,17 @@ public struct IdentityService: Sendable {
     let lockout: SignInLockout
     /// Device code caps, lockout threshold and duration.
     let limits: IdentityLimits
+    /// Where sign-up's one-time codes are "sent".
+    let mailbox: SandboxMailbox
 
-    /// Creates the service for the tenant in `directory`, signing with `tokens`.
+    /// Creates the service for the tenant in `directory`, signing with `tokens`, mailing codes
+    /// to `mailbox`.
     public init(
         directory: TenantDirectory, tokens: TokenIssuer, tenantId: String, subdomain: String,
-        limits: IdentityLimits = .standard
+        mailbox: SandboxMailbox, limits: IdentityLimits = .standard
     ) {
         self.directory = directory
+        self.mailbox = mailbox
         self.tokens = tokens
         self.limits = limits
         self.store = IdentityStore(limits: limits)
@@ -45,10 +49,28 @@ public struct IdentityService: Sendable {
             try checkTenant(context)
             return jsonResponse(openIDConfiguration().serialized())
         }
-        // The v1 path, which the `identity` package reads to find `end_session_endpoint`.
+        // The v1 document, which the `identity` package reads to find `end_session_endpoint`.
         router.get(":tenant/.well-known/openid-configuration") { request, context in
             try checkTenant(context)
-            return jsonResponse(openIDConfiguration().serialized())
+            return jsonResponse(v1OpenIDConfiguration().serialized())
+        }
+        for path in [":tenant/oauth2/authorize", ":tenant/oauth2/token", ":tenant/oauth2/devicecode"] {
+            router.on(RouterPath(path), method: .get) { request, context in
+                try checkTenant(context)
+                return v1EndpointAnswer(request: request)
+            }
+            router.on(RouterPath(path), method: .post) { request, context in
+                try checkTenant(context)
+                return v1EndpointAnswer(request: request)
+            }
+        }
+        for path in ["oidc/userinfo", ":tenant/openid/userinfo"] {
+            router.on(RouterPath(path), method: .get) { request, context in
+                await userInfo(request: request)
+            }
+            router.on(RouterPath(path), method: .post) { request, context in
+                await userInfo(request: request)
+            }
         }
         router.get(":tenant/discovery/v2.0/keys") { request, context in
             try checkTenant(context)
@@ -123,44 +145,6 @@ public struct IdentityService: Sendable {
     }
 
     var tenantBase: String { "\(tokens.origin)/\(tenantId)" }
-
-    func openIDConfiguration() -> JSONValue {
-        let base = tenantBase
-        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
-        return .object([
-            .init("token_endpoint", .string("\(base)/oauth2/v2.0/token")),
-            .init(
-                "token_endpoint_auth_methods_supported",
-                strings(["client_secret_post", "private_key_jwt", "client_secret_basic"])),
-            .init("jwks_uri", .string("\(base)/discovery/v2.0/keys")),
-            .init("response_modes_supported", strings(["query", "fragment", "form_post"])),
-            .init("subject_types_supported", strings(["pairwise"])),
-            .init("id_token_signing_alg_values_supported", strings(["RS256"])),
-            .init("response_types_supported", strings(["code", "id_token", "code id_token", "id_token token"])),
-            .init("scopes_supported", strings(["openid", "profile", "email", "offline_access"])),
-            .init("issuer", .string(tokens.issuer)),
-            .init("request_uri_parameter_supported", .bool(false)),
-            .init("userinfo_endpoint", .string("\(tokens.origin)/oidc/userinfo")),
-            .init("authorization_endpoint", .string("\(base)/oauth2/v2.0/authorize")),
-            .init("device_authorization_endpoint", .string("\(base)/oauth2/v2.0/devicecode")),
-            .init("http_logout_supported", .bool(true)),
-            .init("frontchannel_logout_supported", .bool(true)),
-            .init("end_session_endpoint", .string("\(base)/oauth2/v2.0/logout")),
-            .init(
-                "claims_supported",
-                strings([
-                    "sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name",
-                    "tid", "ver", "at_hash", "c_hash", "email", "oid",
-                ])),
-            .init("code_challenge_methods_supported", strings(["S256"])),
-            .init("kerberos_endpoint", .string("\(base)/kerberos")),
-            .init("tenant_region_scope", .null),
-            .init("cloud_instance_name", .string("ciamlogin.com")),
-            .init("cloud_graph_host_name", .string("graph.windows.net")),
-            .init("msgraph_host", .string("graph.microsoft.com")),
-            .init("rbac_url", .string("https://pas.windows.net")),
-        ])
-    }
 
     // MARK: Helpers
 

@@ -51,6 +51,8 @@ actor IdentityStore {
     private var deviceCodes: [String: DeviceAuthorization] = [:]
     private var userCodes: [String: String] = [:]
     private var sessions: [String: (user: SignedInUser, clientIds: Set<String>)] = [:]
+    /// Sign-ups between the email and the account (see `IdentityStore+SignUp.swift`).
+    var signUps: [String: PendingSignUp] = [:]
 
     /// Caps on device codes.
     let limits: IdentityLimits

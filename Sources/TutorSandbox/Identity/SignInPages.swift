@@ -69,37 +69,92 @@ enum SignInPages {
                 """)
     }
 
-    /// The sign-up form, collecting the user flow's attributes.
-    static func signUp(
-        appName: String, action: String, hidden: [(String, String)], csrf: String, attributes: [String],
-        values: [String: String], error: String?, signInLink: String
+    /// What every sign-up page shares: the app, where the form posts, the carried parameters
+    /// (with the sign-up's id once it has one) and the CSRF token.
+    struct SignUpForm {
+        var appName: String
+        var action: String
+        var hidden: [(String, String)]
+        var csrf: String
+        var signInLink: String
+    }
+
+    /// A sign-up page: `fields` inside a form that posts `action` (a hidden `sandbox_action`, or
+    /// none when the buttons carry it).
+    static func signUpPage(
+        _ form: SignUpForm, title: String, lead: String, formId: String, action: String?, fields: String,
+        error: String?, notice: String? = nil
     ) -> String {
-        let attributeFields = attributes.filter { $0 != "email" }.map { id in
+        let noticeBlock = notice.map { "<p class=\"note\" id=\"notice\">\(FormEncoding.html($0))</p>" } ?? ""
+        let hidden = form.hidden + (action.map { [("sandbox_action", $0)] } ?? []) + [("csrf_token", form.csrf)]
+        return page(
+            title: title,
+            body: """
+                <h1>\(FormEncoding.html(title))</h1>
+                <p>\(FormEncoding.html(lead))</p>
+                \(errorBlock(error))
+                \(noticeBlock)
+                <form method="post" action="\(FormEncoding.html(form.action))" id="\(formId)">
+                \(hiddenFields(hidden))
+                \(fields)
+                </form>
+                <p>Already have an account? <a id="signin-link" href="\(FormEncoding.html(form.signInLink))">Sign in</a></p>
+                """)
+    }
+
+    /// Sign-up, first page: the email address the code goes to.
+    static func signUpEmail(_ form: SignUpForm, email: String, error: String?) -> String {
+        signUpPage(
+            form, title: "Create account", lead: "for \(form.appName)", formId: "signup-form", action: "signup",
+            fields: """
+                <label for="email">Email address</label>
+                <input type="email" id="email" name="email" value="\(FormEncoding.html(email))" autocomplete="username" required>
+                <button type="submit" id="next">Next</button>
+                """, error: error)
+    }
+
+    /// Sign-up, second page: the one-time code sent to `email`, or a new one.
+    static func verifyEmail(_ form: SignUpForm, email: String, error: String?, notice: String?) -> String {
+        signUpPage(
+            form, title: "Verify your email", lead: "Enter the code we sent to \(email).", formId: "verify-form",
+            action: nil,
+            fields: """
+                <label for="code">Enter code</label>
+                <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+                <button type="submit" id="next" name="sandbox_action" value="signup_code">Next</button>
+                <button type="submit" id="resend" name="sandbox_action" value="signup_resend" formnovalidate>Resend code</button>
+                """, error: error, notice: notice)
+    }
+
+    /// Sign-up, third page: the new password.
+    static func newPassword(_ form: SignUpForm, error: String?) -> String {
+        signUpPage(
+            form, title: "Create your password", lead: "for your account", formId: "password-form",
+            action: "signup_password",
+            fields: """
+                <label for="password">Password</label>
+                <input type="password" id="password" name="password" autocomplete="new-password" required>
+                <label for="confirmPassword">Confirm password</label>
+                <input type="password" id="confirmPassword" name="confirm_password" autocomplete="new-password" required>
+                <button type="submit" id="next">Next</button>
+                """, error: error)
+    }
+
+    /// Sign-up, last page: the attributes the user flow collects.
+    static func signUpAttributes(
+        _ form: SignUpForm, attributes: [String], values: [String: String], error: String?
+    ) -> String {
+        let fields = attributes.filter { $0 != "email" }.map { id in
             let label = attributeLabels[id] ?? id
             return """
                 <label for="\(FormEncoding.html(id))">\(FormEncoding.html(label))</label>
                 <input type="text" id="\(FormEncoding.html(id))" name="attr_\(FormEncoding.html(id))" value="\(FormEncoding.html(values[id] ?? ""))" required>
                 """
         }.joined(separator: "\n")
-        return page(
-            title: "Create account",
-            body: """
-                <h1>Create account</h1>
-                <p>for \(FormEncoding.html(appName))</p>
-                \(errorBlock(error))
-                <form method="post" action="\(FormEncoding.html(action))" id="signup-form">
-                \(hiddenFields(hidden + [("sandbox_action", "signup"), ("csrf_token", csrf)]))
-                <label for="email">Email address</label>
-                <input type="email" id="email" name="email" value="\(FormEncoding.html(values["email"] ?? ""))" autocomplete="username" required>
-                <label for="password">Password</label>
-                <input type="password" id="password" name="password" autocomplete="new-password" required>
-                <label for="confirmPassword">Confirm password</label>
-                <input type="password" id="confirmPassword" name="confirm_password" autocomplete="new-password" required>
-                \(attributeFields)
-                <button type="submit" id="next">Create</button>
-                </form>
-                <p>Already have an account? <a id="signin-link" href="\(FormEncoding.html(signInLink))">Sign in</a></p>
-                """)
+        return signUpPage(
+            form, title: "Tell us about yourself", lead: "for \(form.appName)", formId: "attributes-form",
+            action: "signup_attributes",
+            fields: fields + "\n<button type=\"submit\" id=\"next\">Create</button>", error: error)
     }
 
     /// The device code page: code, then the credentials of the user who approves it.

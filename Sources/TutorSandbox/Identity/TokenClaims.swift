@@ -14,19 +14,22 @@ struct SandboxTokenClaims: JWTPayload, Equatable {
     var ver: String
     var oid: String?
     var appid: String?
+    var appidacr: String?
     var azp: String?
     var roles: [String]?
     var scp: String?
     var idtyp: String?
     var name: String?
     var preferredUsername: String?
+    var uniqueName: String?
     var email: String?
     var nonce: String?
     var uti: String?
 
     enum CodingKeys: String, CodingKey {
-        case aud, iss, iat, nbf, exp, tid, sub, ver, oid, appid, azp, roles, scp, idtyp, name
+        case aud, iss, iat, nbf, exp, tid, sub, ver, oid, appid, appidacr, azp, roles, scp, idtyp, name
         case preferredUsername = "preferred_username"
+        case uniqueName = "unique_name"
         case email, nonce, uti
     }
 

@@ -70,23 +70,40 @@ public struct IDTokenSubject: Sendable, Equatable {
     }
 }
 
+/// How a client proved who it is when it asked for a token (`appidacr` in v1.0 tokens).
+public enum ClientAuthentication: String, Sendable, Equatable {
+    /// A public client: no credential (`0`).
+    case publicClient = "0"
+    /// A client secret (`1`).
+    case clientSecret = "1"
+}
+
 /// Signs and validates the sandbox tenant's tokens with one RS256 key.
 ///
-/// The issuer depends on the port the server ends up listening on, so it is set after binding
+/// Like an External ID tenant, the sandbox issues tokens under a host of its own, built from the
+/// tenant id, not under the authority's host: a real tenant signs in at
+/// `https://{subdomain}.ciamlogin.com/{tenant}` and issues `https://{tenantId}.ciamlogin.com/{tenantId}/v2.0`.
+/// On loopback the authority is `https://localhost:{port}/{tenant}` and the issuer
+/// `https://127.0.0.1:{port}/{tenantId}/v2.0` (both names are in the server certificate), so code
+/// that builds the issuer from the authority fails here as it does against Entra.
+///
+/// The origin depends on the port the server ends up listening on, so it is set after binding
 /// (`setOrigin(_:)`); tokens minted before are refused after a change, as a real tenant would.
 public final class TokenIssuer: Sendable {
-    /// Microsoft Graph's resource URI, the `aud` of Graph access tokens.
+    /// Microsoft Graph's resource URI, the `aud` of Graph access tokens asked for by it.
     public static let graphResource = "https://graph.microsoft.com"
     /// Microsoft Graph's appId, accepted as an `aud` too.
     public static let graphAppId = "00000003-0000-0000-c000-000000000000"
 
     /// The tenant id, the `tid` of every token.
     public let tenantId: String
-    /// The key id in token headers and the JWKS.
+    /// The key id in token headers and the JWKS: the signing certificate's SHA-1 thumbprint, as
+    /// Entra's `kid` equals its `x5t`.
     public let keyId: String
 
     private let keys: JWTKeyCollection
     private let publicPrimitives: (modulus: Data, exponent: Data)
+    private let certificate: TokenSigningCertificate
     private let originValue: Mutex<String>
     /// Tokens already verified, with their principal and expiry: Graph checks the same bearer
     /// token on every request, and an RSA verification per request costs more than the answer.
@@ -97,8 +114,8 @@ public final class TokenIssuer: Sendable {
     public init(privateKeyPEM: String, tenantId: String, origin: String = "https://localhost") async throws {
         let privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: privateKeyPEM)
         let jwtKey = try Insecure.RSA.PrivateKey(backing: privateKey)
-        let digest = SHA256.hash(data: privateKey.publicKey.derRepresentation)
-        self.keyId = Data(digest).base64URLEncoded().prefix(27).description
+        self.certificate = try TokenSigningCertificate(key: privateKey)
+        self.keyId = certificate.thumbprint
         self.tenantId = tenantId
         self.keys = JWTKeyCollection()
         let primitives = try privateKey.publicKey.getKeyPrimitives()
@@ -133,7 +150,8 @@ public final class TokenIssuer: Sendable {
         try await TokenIssuer(privateKeyPEM: generatePrivateKeyPEM(), tenantId: tenantId, origin: origin)
     }
 
-    /// Scheme, host and port of the server, e.g. `https://localhost:8443`.
+    /// Scheme, host and port of the server as the authority and Graph name it, e.g.
+    /// `https://localhost:8443`.
     public var origin: String { originValue.withLock { $0 } }
 
     /// Sets the origin once the server knows its port.
@@ -142,10 +160,33 @@ public final class TokenIssuer: Sendable {
         verified.withLock { $0.removeAll() }
     }
 
-    /// The `iss` of every token: `{origin}/{tenantId}/v2.0`.
-    public var issuer: String { "\(origin)/\(tenantId)/v2.0" }
+    /// The issuer's origin: the same scheme and port under the other loopback name
+    /// (`localhost` ↔ `127.0.0.1`), so that it never equals the authority's host.
+    public var issuerOrigin: String { Self.issuerOrigin(for: origin) }
 
-    /// The JSON Web Key Set with the public half of the signing key.
+    static func issuerOrigin(for origin: String) -> String {
+        guard var components = URLComponents(string: origin), let host = components.host?.lowercased() else {
+            return origin
+        }
+        components.host = host == "localhost" ? "127.0.0.1" : "localhost"
+        return components.string ?? origin
+    }
+
+    /// The `iss` of v2.0 tokens (id tokens) and of the v2.0 metadata: `{issuerOrigin}/{tenantId}/v2.0`.
+    public var issuer: String { "\(issuerOrigin)/\(tenantId)/v2.0" }
+
+    /// The `iss` of v1.0 tokens (Graph access tokens) and of the v1 metadata:
+    /// `{issuerOrigin}/{tenantId}/`, as an External ID tenant's `https://{tenantId}.ciamlogin.com/{tenantId}/`.
+    public var accessTokenIssuer: String { "\(issuerOrigin)/\(tenantId)/" }
+
+    /// The audiences Graph accepts: its resource URI, its appId, and the sandbox's own Graph URL
+    /// (a national cloud's tokens carry that cloud's Graph URL); each with or without a final `/`.
+    public var graphAudiences: Set<String> {
+        let resources = [Self.graphResource, origin.lowercased()]
+        return Set(resources + resources.map { $0 + "/" } + [Self.graphAppId])
+    }
+
+    /// The JSON Web Key Set with the public half of the signing key and its certificate.
     public var jwksJSON: JSONValue {
         .object([
             .init(
@@ -155,33 +196,39 @@ public final class TokenIssuer: Sendable {
                         .init("kty", .string("RSA")),
                         .init("use", .string("sig")),
                         .init("kid", .string(keyId)),
-                        .init("alg", .string("RS256")),
+                        .init("x5t", .string(certificate.thumbprint)),
                         .init("n", .string(publicPrimitives.modulus.base64URLEncoded())),
                         .init("e", .string(publicPrimitives.exponent.base64URLEncoded())),
+                        .init("x5c", .array([.string(certificate.der.base64EncodedString())])),
                         .init("issuer", .string(issuer)),
                     ])
                 ]))
         ])
     }
 
-    /// Signs a Graph access token for `principal`: `roles` when it has roles, else `scp`; `oid`
-    /// is the user, or for app-only tokens `servicePrincipalId` (the appId when not given).
+    /// Signs a Graph access token (`ver` 1.0) for `principal`: `roles` when it has roles, else
+    /// `scp`; `appid`/`appidacr`, not `azp` (v2.0 only). For a user, `oid` is the user and `sub`
+    /// the pairwise subject; for an app, `oid` and `sub` are `servicePrincipalId` (the appId when
+    /// not given). `aud` is the resource as the client named it.
     public func issueGraphAccessToken(
         for principal: GraphPrincipal, subject: IDTokenSubject? = nil, servicePrincipalId: String? = nil,
+        audience: String = TokenIssuer.graphResource, clientAuthentication: ClientAuthentication = .clientSecret,
         issuedAt: Date = Date(), lifetime: TimeInterval = 3600
     ) async throws -> String {
         let start = Int(issuedAt.timeIntervalSince1970)
-        let delegated = principal.userObjectId != nil
+        let objectId = principal.userObjectId ?? servicePrincipalId ?? principal.appId
+        let subjectId =
+            principal.userObjectId.map { Self.pairwiseSubject(objectId: $0, clientId: principal.appId) } ?? objectId
         let claims = SandboxTokenClaims(
-            aud: Self.graphResource, iss: issuer, iat: start, nbf: start, exp: start + Int(lifetime),
-            tid: tenantId, sub: principal.userObjectId ?? principal.appId, ver: "1.0",
-            oid: principal.userObjectId ?? servicePrincipalId ?? principal.appId, appid: principal.appId,
-            azp: principal.appId,
+            aud: audience, iss: accessTokenIssuer, iat: start, nbf: start, exp: start + Int(lifetime),
+            tid: tenantId, sub: subjectId, ver: "1.0", oid: objectId, appid: principal.appId,
+            appidacr: clientAuthentication.rawValue,
             roles: principal.roles.isEmpty ? nil : principal.roles.sorted(),
             scp: principal.scopes.isEmpty ? nil : principal.scopes.sorted().joined(separator: " "),
-            idtyp: delegated ? "user" : "app", name: subject?.displayName,
-            preferredUsername: subject?.username, uti: Self.uniqueTokenId())
-        return try await keys.sign(claims, kid: JWKIdentifier(string: keyId), header: ["typ": "JWT"])
+            idtyp: principal.userObjectId != nil ? "user" : "app", name: subject?.displayName,
+            uniqueName: subject?.username, uti: Self.uniqueTokenId())
+        return try await keys.sign(
+            claims, kid: JWKIdentifier(string: keyId), header: ["typ": "JWT", "x5t": .string(certificate.thumbprint)])
     }
 
     /// Signs an id token for `subject` signing in to `clientId`, echoing `nonce` as sent.
@@ -210,12 +257,9 @@ public final class TokenIssuer: Sendable {
             return entry.principal
         }
         if let cached { return cached }
-        let claims = try await verifiedClaims(token)
-        guard claims.aud == Self.graphResource || claims.aud == Self.graphAppId else {
-            throw TokenValidationError.wrongAudience(claims.aud)
-        }
-        guard let appId = claims.appid ?? claims.azp else { throw TokenValidationError.malformed }
+        let claims = try await graphAccessTokenClaims(token)
         let delegated = claims.idtyp == "user"
+        guard let appId = claims.appid else { throw TokenValidationError.malformed }
         let principal = GraphPrincipal(
             appId: appId, roles: Set(claims.roles ?? []),
             scopes: Set((claims.scp ?? "").split(separator: " ").map(String.init)),
@@ -227,16 +271,29 @@ public final class TokenIssuer: Sendable {
         return principal
     }
 
+    /// The verified claims of a Graph access token: signature, lifetime, v1.0 issuer, Graph audience.
+    func graphAccessTokenClaims(_ token: String) async throws -> SandboxTokenClaims {
+        let claims = try await verifiedClaims(token, issuer: nil)
+        guard graphAudiences.contains(claims.aud.lowercased()) else {
+            throw TokenValidationError.wrongAudience(claims.aud)
+        }
+        guard claims.iss == accessTokenIssuer else { throw TokenValidationError.wrongIssuer(claims.iss) }
+        return claims
+    }
+
     /// Checks an id token this tenant issued to `clientId` (e.g. a logout `id_token_hint`);
     /// lifetime is not checked, as Entra accepts expired hints.
     func validateIDToken(_ token: String, clientId: String?) async throws -> SandboxTokenClaims {
-        let claims = try await verifiedClaims(token, checkLifetime: false)
+        let claims = try await verifiedClaims(token, issuer: issuer, checkLifetime: false)
         if let clientId, claims.aud != clientId { throw TokenValidationError.wrongAudience(claims.aud) }
         return claims
     }
 
-    private func verifiedClaims(_ token: String, checkLifetime: Bool = true, now: Date = Date()) async throws
-        -> SandboxTokenClaims
+    /// Signature, lifetime and tenant checked; the issuer too unless `expected` is nil.
+    private func verifiedClaims(
+        _ token: String, issuer expected: String?, checkLifetime: Bool = true, now: Date = Date()
+    )
+        async throws -> SandboxTokenClaims
     {
         guard token.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
             throw TokenValidationError.malformed
@@ -258,7 +315,9 @@ public final class TokenIssuer: Sendable {
             // A few minutes of clock skew, as Entra allows.
             if claims.nbf > seconds + 300 { throw TokenValidationError.notYetValid }
         }
-        guard claims.iss == issuer, claims.tid == tenantId else { throw TokenValidationError.wrongIssuer(claims.iss) }
+        guard expected.map({ claims.iss == $0 }) ?? true, claims.tid == tenantId else {
+            throw TokenValidationError.wrongIssuer(claims.iss)
+        }
         return claims
     }
 

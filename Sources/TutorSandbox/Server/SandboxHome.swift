@@ -74,6 +74,8 @@ public struct SandboxHome: Sendable, Equatable {
     public var tenantFile: URL { url.appendingPathComponent("tenant.json") }
     /// The tenant directory's state (`state.json`, 0600).
     public var stateFile: URL { url.appendingPathComponent("state.json") }
+    /// The sign-up codes the sandbox "sent" (`mail.json`, 0600), newest first.
+    public var mailFile: URL { url.appendingPathComponent("mail.json") }
     /// The admin app's client secret (`admin-client-secret`, 0600).
     public var adminClientSecretFile: URL { url.appendingPathComponent("admin-client-secret") }
     /// The RS256 token signing key (`token-signing-key.pem`, 0600).
@@ -147,11 +149,11 @@ public struct SandboxHome: Sendable, Equatable {
         return Self.acceptsConnections(port: record.port) ? record.port : nil
     }
 
-    /// Forgets the tenant: state, ids, admin secret and signing key. The CA stays, so that
+    /// Forgets the tenant: state, ids, admin secret, signing key and mail. The CA stays, so that
     /// clients that trust it keep doing so. Refused while a `serve` runs from this home.
     public func reset() throws {
         if let port = runningServerPort() { throw SandboxError.alreadyRunning(home: url.path, port: port) }
-        for file in [stateFile, tenantFile, adminClientSecretFile, signingKeyFile, serverFile] {
+        for file in [stateFile, tenantFile, adminClientSecretFile, signingKeyFile, serverFile, mailFile] {
             if unlink(file.path) != 0 && errno != ENOENT {
                 throw SandboxError.home(path: file.path, reason: String(cString: strerror(errno)))
             }

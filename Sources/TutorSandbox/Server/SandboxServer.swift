@@ -42,6 +42,18 @@ public final class SandboxServer: Sendable {
     ) async throws -> RunningSandbox {
         guard (0...65535).contains(port) else { throw SandboxError.cannotStart(reason: "port \(port) is out of range") }
         let prepared = try await Self.prepare(home: home)
+        let requestLog = self.requestLog
+        let mailbox: SandboxMailbox
+        do {
+            // One line per message, with the address and subject; the code is read with
+            // `tutor sandbox mail`, never from the log.
+            mailbox = try SandboxMailbox(file: home?.mailFile) { message in
+                requestLog?("tutor sandbox: mail to \(message.to): \(message.subject)")
+            }
+        } catch {
+            prepared.cleanup()
+            throw error
+        }
         let directory = prepared.directory
         let identity = prepared.identity
         let issuer = prepared.tokens
@@ -52,7 +64,7 @@ public final class SandboxServer: Sendable {
         GraphAPI(directory: directory, tokens: issuer, faults: FaultInjector(options: faults)).addRoutes(to: router)
         IdentityService(
             directory: directory, tokens: issuer, tenantId: identity.tenantId, subdomain: identity.subdomain,
-            limits: limits.identity
+            mailbox: mailbox, limits: limits.identity
         ).addRoutes(to: router)
 
         let tls: TLSConfiguration
@@ -114,7 +126,7 @@ public final class SandboxServer: Sendable {
             identity: identity, port: actualPort, caFile: prepared.certificates.caCertificateFile,
             adminClientSecretFile: prepared.adminClientSecretFile, home: home, running: true)
         return RunningSandbox(
-            port: actualPort, info: info,
+            port: actualPort, info: info, mailbox: mailbox,
             handle: ServerHandle(group: group, task: task, home: home, cleanup: prepared.cleanup))
     }
 
@@ -270,6 +282,8 @@ public struct RunningSandbox: Sendable {
     public let port: Int
     /// How to reach the tenant and sign in as its admin.
     public let info: SandboxInfo
+    /// The sign-up codes it "sent".
+    public let mailbox: SandboxMailbox
     let handle: ServerHandle
 
     /// Stops listening, lets requests in flight finish, and removes the server record (and the

@@ -1,0 +1,51 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TutorSupport
+
+extension IdentityService {
+    /// GET or POST `/oidc/userinfo` (advertised by the v2.0 document; hosted by Graph, so it
+    /// answers Graph's errors) and `/{tenant}/openid/userinfo` (the v1 document's): a user's
+    /// Graph access token with `openid` in `scp` gives `sub` (the same pairwise value as the id
+    /// token's), the names with `profile`, `email` with `email`, and `picture`.
+    /// Learn: https://learn.microsoft.com/entra/identity-platform/userinfo
+    func userInfo(request: Request) async -> Response {
+        let requestId = GraphAPI.newRequestId()
+        let clientRequestId = request.headers[.init("client-request-id")!]
+        func failure(_ status: Int, _ code: String, _ message: String, challenge: Bool) -> Response {
+            let graph = GraphAPI(directory: directory, tokens: tokens)
+            let answer = graph.errorResponse(
+                GraphFailure(status, code, message, headers: challenge ? GraphAPI.challengeHeaders : []),
+                requestId: requestId, clientRequestId: clientRequestId)
+            return GraphAPI.httpResponse(
+                GraphAPI.withIds(answer, requestId: requestId, clientRequestId: clientRequestId))
+        }
+        guard let token = GraphAPI.bearerToken(request.headers[.authorization] ?? "") else {
+            return failure(401, "InvalidAuthenticationToken", "Access token is empty.", challenge: true)
+        }
+        let claims: SandboxTokenClaims
+        do {
+            claims = try await tokens.graphAccessTokenClaims(token)
+        } catch {
+            return failure(
+                401, "InvalidAuthenticationToken", "Access token validation failure: \(error)", challenge: true)
+        }
+        let scopes = Set((claims.scp ?? "").split(separator: " ").map { $0.lowercased() })
+        guard claims.idtyp == "user", scopes.contains("openid"), let objectId = claims.oid,
+            let user = await directory.user(id: objectId)
+        else {
+            return failure(
+                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.",
+                challenge: false)
+        }
+        var members: [JSONValue.JSONMember] = [.init("sub", .string(claims.sub))]
+        if scopes.contains("profile") {
+            members.append(.init("name", .string(user.displayName)))
+            if let surname = user.attributes["surname"] { members.append(.init("family_name", .string(surname))) }
+            if let given = user.attributes["givenName"] { members.append(.init("given_name", .string(given))) }
+        }
+        members.append(.init("picture", .string("\(tokens.origin)/v1.0/me/photo/$value")))
+        if scopes.contains("email") { members.append(.init("email", .string(user.mail))) }
+        return jsonResponse(JSONValue.object(members).serialized())
+    }
+}
