@@ -192,22 +192,22 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             ])
         case .stepStarted(let index, let title):
             return .object([
-                Member("event", .string("stepStarted")), Member("index", .number(Double(index))),
+                Member("event", .string("stepStarted")), Member("step", .number(Double(index + 1))),
                 Member("title", .string(title)),
             ])
         case .stepManual(let index, let title):
             return .object([
-                Member("event", .string("stepManual")), Member("index", .number(Double(index))),
+                Member("event", .string("stepManual")), Member("step", .number(Double(index + 1))),
                 Member("title", .string(title)),
             ])
         case .stepSkipped(let index, let title):
             return .object([
-                Member("event", .string("stepSkipped")), Member("index", .number(Double(index))),
+                Member("event", .string("stepSkipped")), Member("step", .number(Double(index + 1))),
                 Member("title", .string(title)),
             ])
         case .stepFinished(let index, let title, let succeeded, let duration):
             return .object([
-                Member("event", .string("stepFinished")), Member("index", .number(Double(index))),
+                Member("event", .string("stepFinished")), Member("step", .number(Double(index + 1))),
                 Member("title", .string(title)), Member("status", .string(succeeded ? "succeeded" : "failed")),
                 Member("durationMs", ms(duration)),
             ])
@@ -236,6 +236,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
                 Member("subdomain", summary.subdomain.map { .string($0) } ?? .null),
                 Member("secretsFile", .string(summary.secretsPath)), Member("record", .string(summary.recordPath)),
                 Member("stateDir", .string(summary.stateDirectory)),
+                Member("output", summary.projectOutput.map { .string($0) } ?? .null),
             ])
         }
     }

@@ -131,7 +131,9 @@ public enum RunStateCleanup {
         let gone = Set(
             items.filter { $0.outcome == .deleted || $0.outcome == .alreadyGone }.map { "\($0.method) \($0.url)" })
         record.resources.removeAll { gone.contains("\($0.cleanup.method) \($0.cleanup.url)") }
-        guard record.resources.isEmpty, !items.isEmpty else { return }
+        // Marked even when there was nothing to delete: a create left in flight that found
+        // nothing stops holding the folder back.
+        guard record.resources.isEmpty else { return }
         record.status = "cleanedUp"
         record.outputs = [:]
         for step in record.steps.indices {

@@ -17,7 +17,7 @@ struct Tutor: AsyncParsableCommand {
         version: version,
         subcommands: [
             PlanCommand.self, RunCommand.self, VerifyCommand.self, RenderCommand.self, CleanupCommand.self,
-            SandboxCommand.self,
+            RunsCommand.self, SandboxCommand.self,
         ]
     )
 }

@@ -143,3 +143,45 @@ struct VerifyReportingTests {
         #expect(!text.hasPrefix("{"))
     }
 }
+
+/// `tutor runs`: the state folders and what they still hold; `--prune` removes only the ones
+/// that hold nothing in the tenant.
+@Suite("tutor runs", .serialized)
+struct RunsCommandTests {
+    @Test func pruneKeepsWhatStillHoldsResources() async throws {
+        let harness = try await VerifyHarness.start()
+        defer { Task { await harness.sandbox.stop() } }
+        let root = try temporaryDirectory()
+        let tutorial = try TutorialParser().parse(path: try tutorialCopies(1)[0])
+        var folders: [URL] = []
+        for name in ["cleaned", "holding"] {
+            let state = root.appendingPathComponent("runs/\(name)")
+            _ = try await TutorialRunner(
+                tutorial: tutorial, connection: harness.connection, transport: harness.client,
+                options: RunOptions(variables: ["appName": "runs-\(name)"], stateDirectory: state, toolVersion: "test")
+            ).run()
+            folders.append(state)
+        }
+        _ = try await RunStateCleanup.clean(
+            stateDirectory: folders[0], connection: harness.connection, transport: harness.client)
+
+        let process = Process()
+        process.executableURL = try TutorExecutable.url()
+        process.arguments = ["runs", "--root", root.path, "--prune", "--json"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        #expect(process.terminationStatus == 0)
+        let lines = try output.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
+        #expect(lines.count == 2)
+        let holding = lines.first { $0["stateDir"]?.stringValue?.hasSuffix("holding") == true }
+        // (The second run finds the first one's user flow by its name, so it holds 4 of its own.)
+        #expect(holding?["resourcesLeft"]?.numberValue == 4)
+        #expect(holding?["removed"]?.boolValue == false)
+        #expect(!FileManager.default.fileExists(atPath: folders[0].path))
+        #expect(FileManager.default.fileExists(atPath: folders[1].path))
+    }
+}
