@@ -1,7 +1,7 @@
 import Foundation
 import TutorSupport
 
-/// The template variables a run left in its state folder (CONTRACTS §2): `record.json`'s
+/// The template variables a run left in its state folder (docs/ledger.md): `record.json`'s
 /// `outputs`, with every `[REDACTED]` value taken from `secrets.json`'s `outputs`.
 public struct RunStateVariables: Sendable {
     /// What the records use in place of a secret.

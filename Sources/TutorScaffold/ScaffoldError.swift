@@ -1,7 +1,7 @@
 import TutorSupport
 
 /// Everything that can stop a template from being rendered or written, each with a message a
-/// user can act on and the exit status DESIGN.md §4 gives it.
+/// user can act on and the exit status the README gives it.
 public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
     /// The template folder or its manifest cannot be found or read.
     case templateNotFound(String)
