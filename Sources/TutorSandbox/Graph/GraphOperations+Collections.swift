@@ -20,10 +20,13 @@ extension GraphOperations {
         let size = query.top ?? pageSize
         let start = min(query.offset, items.count)
         let end = min(start + size, items.count)
+        _ = try expand(.object([]), query.expand, typeName: typeName)  // refused even when nothing is listed
         var page: [JSONValue] = []
         for item in items[start..<end] {
             let shown = hiddenFromOutput.isEmpty ? item : Self.removing(hiddenFromOutput, from: item)
-            page.append(try select(shown, query.select ?? defaultProperties, typeName: typeName))
+            let selected = try select(
+                shown, query.select ?? defaultProperties ?? GraphSchemas.defaultNames(typeName), typeName: typeName)
+            page.append(try expand(selected, query.expand, typeName: typeName))
         }
         let context = query.select.map { "\(entitySet)(\($0.joined(separator: ",")))" } ?? entitySet
         var members: [(String, JSONValue)] = [("@odata.context", contextURL(context))]

@@ -184,7 +184,10 @@ struct GraphOperations {
         _ object: JSONValue, entitySet: String, typeName: String, status: Int = 200, defaultProperties: [String]? = nil
     ) throws -> GraphResponse {
         let query = try query()
-        let selected = try select(object, query.select ?? defaultProperties, typeName: typeName)
+        let selected = try expand(
+            select(
+                object, query.select ?? defaultProperties ?? GraphSchemas.defaultNames(typeName), typeName: typeName),
+            query.expand, typeName: typeName)
         let context =
             query.select.map { "\(entitySet)(\($0.joined(separator: ",")))/$entity" } ?? "\(entitySet)/$entity"
         return .json(status, .object([.init("@odata.context", contextURL(context))] + (selected.objectMembers ?? [])))
@@ -339,7 +342,7 @@ struct GraphOperations {
             case "POST":
                 try require(GraphPermissions.applicationsWrite)
                 let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
-                    try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
+                    try jsonBody(), properties: GraphSchemas.servicePrincipal, odataType: "servicePrincipal")
                 let principal = try await directory.createServicePrincipal(properties, lag: lag)
                 return try await created(
                     entity(
@@ -364,7 +367,7 @@ struct GraphOperations {
         case "PATCH":
             try require(GraphPermissions.applicationsWrite)
             let properties = try GraphValidator(resource: "ServicePrincipal").validateBody(
-                try jsonBody(), properties: GraphSchemas.servicePrincipalWritable, odataType: "servicePrincipal")
+                try jsonBody(), properties: GraphSchemas.servicePrincipal, odataType: "servicePrincipal")
             try await directory.updateServicePrincipal(key, properties)
             return .noContent
         case "DELETE":

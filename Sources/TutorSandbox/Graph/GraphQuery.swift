@@ -11,6 +11,8 @@ struct GraphQuery: Sendable {
     var count = false
     var orderBy: (property: String, descending: Bool)?
     var search: SearchExpression?
+    /// `$expand`: navigation property names, as given.
+    var expand: [String]?
     /// Whether the request asked for an advanced query (`ConsistencyLevel: eventual`).
     var consistencyLevelEventual = false
     /// The other options, kept for `@odata.nextLink`.
@@ -34,6 +36,9 @@ struct GraphQuery: Sendable {
             case "$select":
                 select = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 passThrough.append(("$select", value))
+            case "$expand":
+                expand = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                passThrough.append(("$expand", value))
             case "$top":
                 guard let number = Int(value), (1...Self.maximumTop).contains(number) else {
                     throw GraphFailure.badRequest(

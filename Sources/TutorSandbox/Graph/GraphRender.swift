@@ -33,94 +33,59 @@ enum GraphRender {
         ])
     }
 
+    /// A service principal: what the sandbox derives (from its application and itself), then what
+    /// was written, then the schema's default, for every v1.0 property.
     static func servicePrincipal(_ principal: SandboxServicePrincipal, application: SandboxApplication?) -> JSONValue {
         let replyUrls = application.map { $0.redirectUris + $0.spaRedirectUris + $0.publicClientRedirectUris } ?? []
         let extra = principal.properties ?? [:]
-        let homepage: JSONValue = extra["homepage"] ?? application?.properties["web"]?["homePageUrl"] ?? .null
-        let description: JSONValue = extra["description"] ?? .null
-        let assignmentRequired: JSONValue = extra["appRoleAssignmentRequired"] ?? .bool(false)
-        let loginUrl: JSONValue = extra["loginUrl"] ?? .null
-        let notes: JSONValue = extra["notes"] ?? .null
-        let emails: JSONValue = extra["notificationEmailAddresses"] ?? .array([])
-        let singleSignOn: JSONValue = extra["preferredSingleSignOnMode"] ?? .null
-        let appDescription: JSONValue = application?.properties["description"] ?? .null
-        let audience: JSONValue = application?.properties["signInAudience"] ?? .string("AzureADMyOrg")
-        let appDisplayName = application?.displayName ?? principal.displayName
-        return .members([
-            ("id", .string(principal.id)),
-            ("deletedDateTime", .null),
-            ("accountEnabled", .bool(principal.accountEnabled)),
-            ("alternativeNames", .array([])),
-            ("appDisplayName", .string(appDisplayName)),
-            ("appDescription", appDescription),
-            ("appId", .string(principal.appId)),
-            ("applicationTemplateId", .null),
-            ("appOwnerOrganizationId", .string(principal.appOwnerOrganizationId)),
-            ("appRoleAssignmentRequired", assignmentRequired),
-            ("createdDateTime", GraphDate.value(principal.createdDateTime)),
-            ("description", description),
-            ("disabledByMicrosoftStatus", .null),
-            ("displayName", .string(principal.displayName)),
-            ("homepage", homepage),
-            ("loginUrl", loginUrl),
-            ("logoutUrl", .optional(application?.logoutUrl)),
-            ("notes", notes),
-            ("notificationEmailAddresses", emails),
-            ("preferredSingleSignOnMode", singleSignOn),
-            ("preferredTokenSigningKeyThumbprint", .null),
-            ("replyUrls", .strings(replyUrls)),
-            ("servicePrincipalNames", .strings(servicePrincipalNames(principal, application: application))),
-            ("servicePrincipalType", .string("Application")),
-            ("signInAudience", audience),
-            ("tags", .strings(principal.tags)),
-            ("tokenEncryptionKeyId", .null),
-            (
-                "info",
-                .members([
-                    ("logoUrl", .null), ("marketingUrl", .null), ("privacyStatementUrl", .null), ("supportUrl", .null),
-                    ("termsOfServiceUrl", .null),
-                ])
-            ),
-            ("addIns", .array([])),
-            (
-                "appRoles",
-                .array(
-                    principal.appRoles.map {
-                        .members([
-                            ("allowedMemberTypes", .strings($0.allowedMemberTypes)),
-                            ("description", .string($0.description)),
-                            ("displayName", .string($0.displayName)),
-                            ("id", .string($0.id)),
-                            ("isEnabled", .bool(true)),
-                            ("origin", .string("Application")),
-                            ("value", .string($0.value)),
-                        ])
-                    })
-            ),
-            ("keyCredentials", .array([])),
-            (
-                "oauth2PermissionScopes",
-                .array(
-                    principal.oauth2PermissionScopes.map {
-                        .members([
-                            ("adminConsentDescription", .string($0.adminConsentDescription)),
-                            ("adminConsentDisplayName", .string($0.adminConsentDisplayName)),
-                            ("id", .string($0.id)),
-                            ("isEnabled", .bool(true)),
-                            ("type", .string($0.type)),
-                            ("userConsentDescription", .string($0.adminConsentDescription)),
-                            ("userConsentDisplayName", .string($0.adminConsentDisplayName)),
-                            ("value", .string($0.value)),
-                        ])
-                    })
-            ),
-            ("passwordCredentials", .array([])),
-            ("resourceSpecificApplicationPermissions", .array([])),
-            (
-                "verifiedPublisher",
-                .members([("displayName", .null), ("verifiedPublisherId", .null), ("addedDateTime", .null)])
-            ),
-        ])
+        let derived: [String: JSONValue] = [
+            "id": .string(principal.id),
+            "accountEnabled": .bool(principal.accountEnabled),
+            "appDisplayName": .string(application?.displayName ?? principal.displayName),
+            "appDescription": application?.properties["description"] ?? .null,
+            "appId": .string(principal.appId),
+            "appOwnerOrganizationId": .string(principal.appOwnerOrganizationId),
+            "createdDateTime": GraphDate.value(principal.createdDateTime),
+            "displayName": .string(principal.displayName),
+            "homepage": extra["homepage"] ?? application?.properties["web"]?["homePageUrl"] ?? .null,
+            "logoutUrl": .optional(application?.logoutUrl),
+            "replyUrls": extra["replyUrls"] ?? .strings(replyUrls),
+            "servicePrincipalNames": .strings(servicePrincipalNames(principal, application: application)),
+            "servicePrincipalType": .string("Application"),
+            "signInAudience": application?.properties["signInAudience"] ?? .string("AzureADMyOrg"),
+            "tags": .strings(principal.tags),
+            "info": application?.properties["info"] ?? GraphSchemaRules.defaults["application.info"] ?? .null,
+            "verifiedPublisher": GraphSchemaRules.defaults["application.verifiedPublisher"] ?? .null,
+            "appRoles": .array(
+                principal.appRoles.map {
+                    .members([
+                        ("allowedMemberTypes", .strings($0.allowedMemberTypes)),
+                        ("description", .string($0.description)),
+                        ("displayName", .string($0.displayName)),
+                        ("id", .string($0.id)),
+                        ("isEnabled", .bool(true)),
+                        ("origin", .string("Application")),
+                        ("value", .string($0.value)),
+                    ])
+                }),
+            "oauth2PermissionScopes": .array(
+                principal.oauth2PermissionScopes.map {
+                    .members([
+                        ("adminConsentDescription", .string($0.adminConsentDescription)),
+                        ("adminConsentDisplayName", .string($0.adminConsentDisplayName)),
+                        ("id", .string($0.id)),
+                        ("isEnabled", .bool(true)),
+                        ("type", .string($0.type)),
+                        ("userConsentDescription", .string($0.adminConsentDescription)),
+                        ("userConsentDisplayName", .string($0.adminConsentDisplayName)),
+                        ("value", .string($0.value)),
+                    ])
+                }),
+        ]
+        return .members(
+            GraphSchemas.servicePrincipal.map { property in
+                (property.name, derived[property.name] ?? extra[property.name] ?? property.defaultValue)
+            })
     }
 
     /// The appId and the application's identifier URIs; Microsoft Graph's also its resource URI.
@@ -239,7 +204,6 @@ enum GraphRender {
             ("id", .string(flow.id)),
             ("displayName", .string(flow.displayName)),
             ("description", .optional(flow.description)),
-            ("priority", .number(500)),
             ("onAttributeCollectionStart", .null),
             ("onAttributeCollectionSubmit", .null),
             (

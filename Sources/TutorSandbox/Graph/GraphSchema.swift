@@ -31,6 +31,10 @@ struct GraphProperty: Sendable {
     var defaultValue: JSONValue
     /// Read-only properties are refused in request bodies.
     var readOnly: Bool
+    /// `null` is refused for properties the schema says are not nullable.
+    var nullable = true
+    /// Left out of answers unless `$select` names it ("Returned only on $select").
+    var selectOnly = false
 
     init(_ name: String, _ type: GraphType, _ defaultValue: JSONValue = .null, readOnly: Bool = false) {
         self.name = name
@@ -71,6 +75,7 @@ struct GraphValidator {
                 throw GraphFailure.unknownProperty(member.key)
             }
             if property.readOnly { throw GraphFailure.readOnly(member.key) }
+            if !property.nullable, case .null = member.value { throw GraphFailure.invalidValue(member.key, resource) }
             result.append((member.key, try check(member.value, as: property.type, name: member.key)))
         }
         return result
@@ -131,6 +136,9 @@ struct GraphValidator {
                     throw GraphFailure.unknownProperty(member.key)
                 }
                 if property.readOnly { throw GraphFailure.readOnly(member.key) }
+                if !property.nullable, case .null = member.value {
+                    throw GraphFailure.invalidValue(member.key, resource)
+                }
                 given[member.key] = try check(member.value, as: property.type, name: member.key)
             }
             return .members(complex.properties.map { ($0.name, given[$0.name] ?? $0.defaultValue) })
@@ -145,244 +153,202 @@ struct GraphValidator {
     }
 }
 
-/// The resources' properties as the CSDL defines them (the subset the sandbox serves).
+/// A type of Microsoft Graph's v1.0 schema, as `GraphSchemaData` (generated) lists it.
+struct GraphSchemaType: Sendable {
+    enum Kind: Sendable { case entity, complex }
+    var kind: Kind
+    var base: String?
+    /// Complex types derived from this one (a handler's concrete types).
+    var derived: [String]
+    var properties: [GraphSchemaProperty]
+
+    init(_ kind: Kind, base: String?, derived: [String], properties: [GraphSchemaProperty]) {
+        self.kind = kind
+        self.base = base
+        self.derived = derived
+        self.properties = properties
+    }
+}
+
+/// One property as the v1.0 schema declares it: the type is `Edm.*` or a Graph type name.
+struct GraphSchemaProperty: Sendable {
+    struct Flags: OptionSet, Sendable {
+        let rawValue: Int
+        static let collection = Flags(rawValue: 1)
+        /// A navigation property (its target is an entity): not part of a body, `$expand`ed.
+        static let navigation = Flags(rawValue: 2)
+        /// The CSDL description says "Read-only".
+        static let readOnly = Flags(rawValue: 4)
+        /// The CSDL description says "Not nullable".
+        static let notNullable = Flags(rawValue: 8)
+        /// The CSDL description says "Returned only on $select".
+        static let selectOnly = Flags(rawValue: 16)
+        /// A flags enumeration: one string of comma-separated members.
+        static let enumFlags = Flags(rawValue: 32)
+    }
+
+    var name: String
+    var type: String
+    var flags: Flags
+    var maxLength: Int?
+
+    init(_ name: String, _ type: String, _ flags: Flags, maxLength: Int? = nil) {
+        self.name = name
+        self.type = type
+        self.flags = flags
+        self.maxLength = maxLength
+    }
+}
+
+/// The served resources' properties, made from the generated v1.0 schema (`GraphSchemaData`)
+/// plus the few rules Graph enforces beyond its schema (`GraphSchemaRules`).
 enum GraphSchemas {
-    static let redirectList = GraphComplexType(
-        name: "spaApplication", properties: [.collection("redirectUris", .string)])
+    static let application = properties(of: "application")
+    static let servicePrincipal = properties(of: "servicePrincipal")
+    static let oauth2PermissionGrant = properties(of: "oAuth2PermissionGrant")
+    static let passwordCredential = complexType("passwordCredential")
+    static let attributeCollectionPage = complexType("authenticationAttributeCollectionPage")
 
-    static let application: [GraphProperty] = [
-        GraphProperty("id", .string, readOnly: true),
-        GraphProperty("deletedDateTime", .dateTime, readOnly: true),
-        GraphProperty("appId", .string, readOnly: true),
-        GraphProperty("applicationTemplateId", .string, readOnly: true),
-        GraphProperty("disabledByMicrosoftStatus", .string, readOnly: true),
-        GraphProperty("createdDateTime", .dateTime, readOnly: true),
-        GraphProperty("displayName", .string(maxLength: 256)),
-        GraphProperty("description", .string(maxLength: 1024)),
-        GraphProperty("groupMembershipClaims", .string),
-        .collection("identifierUris", .string),
-        GraphProperty("isDeviceOnlyAuthSupported", .boolean),
-        GraphProperty("isFallbackPublicClient", .boolean),
-        GraphProperty("nativeAuthenticationApisEnabled", .enumeration(["none", "all"])),
-        GraphProperty("notes", .string),
-        GraphProperty("oauth2RequirePostResponse", .boolean, .bool(false)),
-        GraphProperty("publisherDomain", .string, readOnly: true),
-        GraphProperty("serviceManagementReference", .string),
-        GraphProperty(
-            "signInAudience",
-            .enumeration([
-                "AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount",
-                "PersonalMicrosoftAccount",
-            ]), .string("AzureADMyOrg")),
-        .collection("tags", .string),
-        GraphProperty("tokenEncryptionKeyId", .guid),
-        GraphProperty("uniqueName", .string(maxLength: 256)),
-        GraphProperty("samlMetadataUrl", .string),
-        GraphProperty("defaultRedirectUri", .string),
-        GraphProperty("certification", .any, readOnly: true),
-        GraphProperty(
-            "optionalClaims",
-            .complex(
-                GraphComplexType(
-                    name: "optionalClaims",
-                    properties: ["accessToken", "idToken", "saml2Token"].map {
-                        .collection(
-                            $0,
-                            .complex(
-                                GraphComplexType(
-                                    name: "optionalClaim",
-                                    properties: [
-                                        .collection("additionalProperties", .string),
-                                        GraphProperty("essential", .boolean, .bool(false)),
-                                        GraphProperty("name", .string),
-                                        GraphProperty("source", .string),
-                                    ])))
-                    }))),
-        .collection("addIns", .any),
-        GraphProperty(
-            "api",
-            .complex(
-                GraphComplexType(
-                    name: "apiApplication",
-                    properties: [
-                        GraphProperty("acceptMappedClaims", .boolean),
-                        .collection("knownClientApplications", .guid),
-                        GraphProperty("requestedAccessTokenVersion", .int32),
-                        .collection("oauth2PermissionScopes", .complex(permissionScope)),
-                        .collection(
-                            "preAuthorizedApplications",
-                            .complex(
-                                GraphComplexType(
-                                    name: "preAuthorizedApplication",
-                                    properties: [
-                                        GraphProperty("appId", .string),
-                                        .collection("delegatedPermissionIds", .string),
-                                    ]))),
-                    ])),
-            .members([
-                ("acceptMappedClaims", .null), ("knownClientApplications", .array([])),
-                ("requestedAccessTokenVersion", .null), ("oauth2PermissionScopes", .array([])),
-                ("preAuthorizedApplications", .array([])),
-            ])),
-        .collection("appRoles", .complex(appRole)),
-        GraphProperty(
-            "info",
-            .complex(
-                GraphComplexType(
-                    name: "informationalUrl",
-                    properties: ["logoUrl", "marketingUrl", "privacyStatementUrl", "supportUrl", "termsOfServiceUrl"]
-                        .map { GraphProperty($0, .string) })),
-            .members([
-                ("logoUrl", .null), ("marketingUrl", .null), ("privacyStatementUrl", .null), ("supportUrl", .null),
-                ("termsOfServiceUrl", .null),
-            ])),
-        .collection("keyCredentials", .any),
-        GraphProperty(
-            "parentalControlSettings",
-            .complex(
-                GraphComplexType(
-                    name: "parentalControlSettings",
-                    properties: [
-                        .collection("countriesBlockedForMinors", .string),
-                        GraphProperty("legalAgeGroupRule", .string, .string("Allow")),
-                    ])),
-            .members([("countriesBlockedForMinors", .array([])), ("legalAgeGroupRule", .string("Allow"))])),
-        .collection("passwordCredentials", .any),
-        GraphProperty(
-            "publicClient",
-            .complex(GraphComplexType(name: "publicClientApplication", properties: redirectList.properties)),
-            .members([("redirectUris", .array([]))])),
-        .collection(
-            "requiredResourceAccess",
-            .complex(
-                GraphComplexType(
-                    name: "requiredResourceAccess",
-                    properties: [
-                        GraphProperty("resourceAppId", .string),
-                        .collection(
-                            "resourceAccess",
-                            .complex(
-                                GraphComplexType(
-                                    name: "resourceAccess",
-                                    properties: [
-                                        GraphProperty("id", .guid),
-                                        GraphProperty("type", .enumeration(["Scope", "Role"])),
-                                    ]))),
-                    ]))),
-        GraphProperty(
-            "verifiedPublisher", .any,
-            .members([("displayName", .null), ("verifiedPublisherId", .null), ("addedDateTime", .null)]),
-            readOnly: true),
-        GraphProperty(
-            "web",
-            .complex(
-                GraphComplexType(
-                    name: "webApplication",
-                    properties: [
-                        GraphProperty("homePageUrl", .string),
-                        GraphProperty("logoutUrl", .string),
-                        .collection("redirectUris", .string),
-                        GraphProperty(
-                            "implicitGrantSettings",
-                            .complex(
-                                GraphComplexType(
-                                    name: "implicitGrantSettings",
-                                    properties: [
-                                        GraphProperty("enableAccessTokenIssuance", .boolean, .bool(false)),
-                                        GraphProperty("enableIdTokenIssuance", .boolean, .bool(false)),
-                                    ])),
-                            .members([
-                                ("enableAccessTokenIssuance", .bool(false)), ("enableIdTokenIssuance", .bool(false)),
-                            ])),
-                        .collection(
-                            "redirectUriSettings",
-                            .complex(
-                                GraphComplexType(
-                                    name: "redirectUriSettings",
-                                    properties: [GraphProperty("uri", .string), GraphProperty("index", .int32)]))),
-                    ])),
-            .members([
-                ("homePageUrl", .null), ("logoutUrl", .null), ("redirectUris", .array([])),
-                (
-                    "implicitGrantSettings",
-                    .members([("enableAccessTokenIssuance", .bool(false)), ("enableIdTokenIssuance", .bool(false))])
-                ),
-                ("redirectUriSettings", .array([])),
-            ])),
-        GraphProperty("spa", .complex(redirectList), .members([("redirectUris", .array([]))])),
-        GraphProperty(
-            "servicePrincipalLockConfiguration",
-            .complex(
-                GraphComplexType(
-                    name: "servicePrincipalLockConfiguration",
-                    properties: [
-                        "isEnabled", "allProperties", "credentialsWithUsageVerify", "credentialsWithUsageSign",
-                        "identifierUris", "tokenEncryptionKeyId",
-                    ].map { GraphProperty($0, .boolean) }))),
+    /// A type's structural and navigation properties, its base types' first (as Graph orders them).
+    static func schemaProperties(of typeName: String) -> [GraphSchemaProperty] {
+        guard let type = GraphSchemaData.types[typeName] else { return [] }
+        return (type.base.map(schemaProperties(of:)) ?? []) + type.properties
+    }
+
+    /// What an answer shows without `$select` when the type has "Returned only on $select"
+    /// properties (nil: everything rendered).
+    static func defaultNames(_ typeName: String) -> [String]? { defaultNamesByType[typeName] }
+
+    private static let defaultNamesByType: [String: [String]] = {
+        var result: [String: [String]] = [:]
+        for (name, all) in [("application", application), ("servicePrincipal", servicePrincipal)]
+        where all.contains(where: \.selectOnly) {
+            result[name] = all.filter { !$0.selectOnly }.map(\.name)
+        }
+        return result
+    }()
+
+    /// The navigation properties of an entity type (what `$expand` may name).
+    static func navigationProperties(of typeName: String) -> [GraphSchemaProperty] {
+        schemaProperties(of: typeName).filter { $0.flags.contains(.navigation) }
+    }
+
+    /// A type's structural properties as the validator and the renderer use them.
+    static func properties(of typeName: String, visiting: Set<String> = []) -> [GraphProperty] {
+        schemaProperties(of: typeName).filter {
+            !$0.flags.contains(.navigation) && !GraphSchemaRules.streams.contains("\(typeName).\($0.name)")
+        }.map { property in
+            let key = "\(typeName).\(property.name)"
+            var element =
+                GraphSchemaRules.values[key].map(GraphType.enumeration)
+                ?? graphType(property, visiting: visiting.union([typeName]))
+            if property.flags.contains(.collection) { element = .collection(element) }
+            let defaultValue =
+                GraphSchemaRules.defaults[key]
+                ?? (property.flags.contains(.collection) ? .array([]) : .null)
+            var result = GraphProperty(
+                property.name, element, defaultValue,
+                readOnly: property.flags.contains(.readOnly) || GraphSchemaRules.computed.contains(key))
+            result.nullable = !property.flags.contains(.notNullable)
+            result.selectOnly = property.flags.contains(.selectOnly)
+            return result
+        }
+    }
+
+    static func complexType(_ name: String, visiting: Set<String> = []) -> GraphComplexType {
+        GraphComplexType(name: name, properties: properties(of: name, visiting: visiting))
+    }
+
+    private static func graphType(_ property: GraphSchemaProperty, visiting: Set<String>) -> GraphType {
+        switch property.type {
+        case "Edm.String": return .string(maxLength: property.maxLength)
+        case "Edm.Boolean": return .boolean
+        case "Edm.Int32": return .int32
+        case "Edm.Guid": return .guid
+        case "Edm.DateTimeOffset": return .dateTime
+        case "Edm.Binary", "Edm.Date", "Edm.TimeOfDay", "Edm.Duration": return .string
+        case let name:
+            if let members = GraphSchemaData.enumerations[name] { return .enumeration(members) }
+            // A polymorphic or recursive complex type is kept as given (its parser checks it).
+            guard let type = GraphSchemaData.types[name], type.derived.isEmpty, !visiting.contains(name) else {
+                return .any
+            }
+            return .complex(complexType(name, visiting: visiting))
+        }
+    }
+}
+
+/// What Graph enforces beyond its v1.0 schema, keyed `type.property`. Each entry is observed or
+/// documented service behaviour, not a property list (that is generated).
+enum GraphSchemaRules {
+    /// String properties whose values Graph checks (the CSDL types them `Edm.String`; the resource
+    /// pages list the values).
+    static let values: [String: [String]] = [
+        "application.signInAudience": [
+            "AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount",
+        ],
+        "oAuth2PermissionGrant.consentType": ["AllPrincipals", "Principal"],
+        "permissionScope.type": ["User", "Admin"],
+        "appRole.allowedMemberTypes": ["User", "Application"],
+        "resourceAccess.type": ["Scope", "Role"],
     ]
 
-    static let permissionScope = GraphComplexType(
-        name: "permissionScope",
-        properties: [
-            GraphProperty("adminConsentDescription", .string),
-            GraphProperty("adminConsentDisplayName", .string),
-            GraphProperty("id", .guid),
-            GraphProperty("isEnabled", .boolean, .bool(true)),
-            GraphProperty("type", .enumeration(["User", "Admin"])),
-            GraphProperty("userConsentDescription", .string),
-            GraphProperty("userConsentDisplayName", .string),
-            GraphProperty("value", .string),
-        ])
+    /// `Edm.Stream` properties (msgraph-sdk types them as bytes): read and written through their
+    /// own URL (`/applications/{id}/logo`), never in JSON. The CSDL: `<Property Name="logo"
+    /// Type="Edm.Stream" Nullable="false">` (msgraph-metadata, clean_v10_metadata/).
+    static let streams: Set<String> = ["application.logo"]
 
-    static let appRole = GraphComplexType(
-        name: "appRole",
-        properties: [
-            .collection("allowedMemberTypes", .enumeration(["User", "Application"])),
-            GraphProperty("description", .string),
-            GraphProperty("displayName", .string),
-            GraphProperty("id", .guid),
-            GraphProperty("isEnabled", .boolean, .bool(true)),
-            GraphProperty("origin", .string, readOnly: true),
-            GraphProperty("value", .string),
-        ])
-
-    /// Properties a caller may give when creating a service principal.
-    static let servicePrincipalWritable: [GraphProperty] = [
-        GraphProperty("appId", .string),
-        GraphProperty("accountEnabled", .boolean, .bool(true)),
-        GraphProperty("appRoleAssignmentRequired", .boolean, .bool(false)),
-        GraphProperty("description", .string(maxLength: 1024)),
-        GraphProperty("displayName", .string(maxLength: 256)),
-        GraphProperty("homepage", .string),
-        GraphProperty("loginUrl", .string),
-        GraphProperty("notes", .string),
-        .collection("notificationEmailAddresses", .string),
-        GraphProperty("preferredSingleSignOnMode", .string),
-        .collection("tags", .string),
-        GraphProperty("id", .string, readOnly: true),
-        GraphProperty("appOwnerOrganizationId", .guid, readOnly: true),
-        GraphProperty("servicePrincipalType", .string, readOnly: true),
-        .collection("servicePrincipalNames", .string, readOnly: true),
+    /// Properties Graph sets itself although their description does not say "Read-only"
+    /// (the resource pages describe them as set by Microsoft Entra ID).
+    static let computed: Set<String> = [
+        "directoryObject.deletedDateTime", "application.certification", "application.verifiedPublisher",
+        "application.disabledByMicrosoftStatus", "application.createdByAppId",
+        "servicePrincipal.appOwnerOrganizationId",
+        "servicePrincipal.servicePrincipalType", "servicePrincipal.servicePrincipalNames",
+        "servicePrincipal.appDisplayName", "servicePrincipal.appDescription", "servicePrincipal.signInAudience",
+        "passwordCredential.keyId", "servicePrincipal.disabledByMicrosoftStatus",
+        "servicePrincipal.verifiedPublisher", "servicePrincipal.createdByAppId",
     ]
 
-    static let oauth2PermissionGrant: [GraphProperty] = [
-        GraphProperty("id", .string, readOnly: true),
-        GraphProperty("clientId", .string),
-        GraphProperty("consentType", .enumeration(["AllPrincipals", "Principal"])),
-        GraphProperty("principalId", .string),
-        GraphProperty("resourceId", .string),
-        GraphProperty("scope", .string),
+    /// What Graph shows for a property never set, where it is not null or `[]`.
+    static let defaults: [String: JSONValue] = [
+        "application.signInAudience": .string("AzureADMyOrg"),
+        "application.oauth2RequirePostResponse": .bool(false),
+        "application.api": .members([
+            ("acceptMappedClaims", .null), ("knownClientApplications", .array([])),
+            ("requestedAccessTokenVersion", .null), ("oauth2PermissionScopes", .array([])),
+            ("preAuthorizedApplications", .array([])),
+        ]),
+        "application.info": .members([
+            ("logoUrl", .null), ("marketingUrl", .null), ("privacyStatementUrl", .null), ("supportUrl", .null),
+            ("termsOfServiceUrl", .null),
+        ]),
+        "application.parentalControlSettings": .members([
+            ("countriesBlockedForMinors", .array([])), ("legalAgeGroupRule", .string("Allow")),
+        ]),
+        "parentalControlSettings.legalAgeGroupRule": .string("Allow"),
+        "application.publicClient": .members([("redirectUris", .array([]))]),
+        "application.spa": .members([("redirectUris", .array([]))]),
+        "application.verifiedPublisher": .members([
+            ("displayName", .null), ("verifiedPublisherId", .null), ("addedDateTime", .null),
+        ]),
+        "application.web": .members([
+            ("homePageUrl", .null), ("logoutUrl", .null), ("redirectUris", .array([])),
+            (
+                "implicitGrantSettings",
+                .members([("enableAccessTokenIssuance", .bool(false)), ("enableIdTokenIssuance", .bool(false))])
+            ),
+            ("redirectUriSettings", .array([])),
+        ]),
+        "webApplication.implicitGrantSettings": .members([
+            ("enableAccessTokenIssuance", .bool(false)), ("enableIdTokenIssuance", .bool(false)),
+        ]),
+        "implicitGrantSettings.enableAccessTokenIssuance": .bool(false),
+        "implicitGrantSettings.enableIdTokenIssuance": .bool(false),
+        "optionalClaim.essential": .bool(false),
+        "permissionScope.isEnabled": .bool(true),
+        "appRole.isEnabled": .bool(true),
+        "servicePrincipal.accountEnabled": .bool(true),
+        "servicePrincipal.appRoleAssignmentRequired": .bool(false),
     ]
-
-    static let passwordCredential = GraphComplexType(
-        name: "passwordCredential",
-        properties: [
-            GraphProperty("customKeyIdentifier", .string),
-            GraphProperty("displayName", .string(maxLength: 256)),
-            GraphProperty("endDateTime", .dateTime),
-            GraphProperty("hint", .string, readOnly: true),
-            GraphProperty("keyId", .guid, readOnly: true),
-            GraphProperty("secretText", .string, readOnly: true),
-            GraphProperty("startDateTime", .dateTime),
-        ])
 }

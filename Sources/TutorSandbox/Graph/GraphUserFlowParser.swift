@@ -19,48 +19,8 @@ struct GraphUserFlowParser {
         "jobTitle",
     ]
 
-    static let attributeCollectionPage = GraphComplexType(
-        name: "authenticationAttributeCollectionPage",
-        properties: [
-            .collection(
-                "views",
-                .complex(
-                    GraphComplexType(
-                        name: "authenticationAttributeCollectionPageViewConfiguration",
-                        properties: [
-                            GraphProperty("description", .string),
-                            .collection(
-                                "inputs",
-                                .complex(
-                                    GraphComplexType(
-                                        name: "authenticationAttributeCollectionInputConfiguration",
-                                        properties: [
-                                            GraphProperty("attribute", .string),
-                                            GraphProperty("defaultValue", .string),
-                                            GraphProperty("editable", .boolean),
-                                            GraphProperty("hidden", .boolean),
-                                            GraphProperty(
-                                                "inputType",
-                                                .enumeration([
-                                                    "text", "radioSingleSelect", "checkboxMultiSelect", "boolean",
-                                                ])),
-                                            GraphProperty("label", .string),
-                                            .collection(
-                                                "options",
-                                                .complex(
-                                                    GraphComplexType(
-                                                        name: "authenticationAttributeCollectionOptionConfiguration",
-                                                        properties: [
-                                                            GraphProperty("label", .string),
-                                                            GraphProperty("value", .string),
-                                                        ]))),
-                                            GraphProperty("required", .boolean),
-                                            GraphProperty("validationRegEx", .string),
-                                            GraphProperty("writeToDirectory", .boolean),
-                                        ]))),
-                            GraphProperty("title", .string),
-                        ])))
-        ])
+    /// The page's v1.0 type (generated from Microsoft's schema).
+    static let attributeCollectionPage = GraphSchemas.attributeCollectionPage
 
     let validator = GraphValidator(resource: "AuthenticationEventsFlow")
 
@@ -104,8 +64,6 @@ struct GraphUserFlowParser {
             case "description":
                 _ = try validator.check(member.value, as: .string(maxLength: 1024), name: "description")
                 flow.description = member.value.stringValue
-            case "priority":
-                _ = try validator.check(member.value, as: .int32, name: "priority")
             case "conditions":
                 flow.includeApplications = try parseConditions(member.value)
             case "onInteractiveAuthFlowStart":
