@@ -223,31 +223,24 @@ final class EventLog: RunObserver, @unchecked Sendable {
 /// devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/.)
 @Suite("tutor verify's sandbox replicates like a tenant", .serialized)
 struct VerifyReplicationLagTests {
-    static func verify(_ extra: [String]) throws -> (status: Int32, report: JSONValue?) {
+    static func verify(_ extra: [String]) async throws -> (status: Int32, report: JSONValue?) {
         let root = try temporaryDirectory()
-        let process = Process()
-        process.executableURL = try TutorExecutable.url()
         let report = root.appendingPathComponent("report.json")
-        process.arguments =
+        var environment = ProcessInfo.processInfo.environment
+        // A home of its own: no `tutor sandbox serve` runs there, so verify starts a sandbox itself.
+        environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
+        let outcome = try await TutorExecutable.run(
             [
                 "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait/tutorial.md").path,
                 "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
                 "--writes-per-second", "0",
-            ] + extra
-        var environment = ProcessInfo.processInfo.environment
-        // A home of its own: no `tutor sandbox serve` runs there, so verify starts a sandbox itself.
-        environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+            ] + extra, environment: environment)
         let data = FileManager.default.contents(atPath: report.path)
-        return (process.terminationStatus, try data.map { try JSONValue.parse($0) })
+        return (outcome.status, try data.map { try JSONValue.parse($0) })
     }
 
-    @Test func readingBackWithoutWaitingFailsUnderTheDefaultLag() throws {
-        let (status, report) = try Self.verify(["--seed", "7"])
+    @Test func readingBackWithoutWaitingFailsUnderTheDefaultLag() async throws {
+        let (status, report) = try await Self.verify(["--seed", "7"])
         #expect(status == 1)
         let failure = report?["tutorials"]?.arrayElements?.first?["failure"]
         #expect(failure?["errorCode"]?.stringValue == "CaptureFailed")
@@ -256,8 +249,8 @@ struct VerifyReplicationLagTests {
         #expect(report?["summary"]?["resourcesLeft"]?.numberValue == 0)
     }
 
-    @Test func withoutLagTheSameTutorialPasses() throws {
-        let (status, report) = try Self.verify(["--replication-lag-ms", "0"])
+    @Test func withoutLagTheSameTutorialPasses() async throws {
+        let (status, report) = try await Self.verify(["--replication-lag-ms", "0"])
         #expect(status == 0)
         #expect(report?["summary"]?["passed"]?.numberValue == 1)
     }

@@ -120,23 +120,17 @@ struct VerifyReportingTests {
     }
 
     @Test("tutor verify takes a folder of tutorials and writes Markdown to a .md report")
-    func folderArgumentAndMarkdownReport() throws {
+    func folderArgumentAndMarkdownReport() async throws {
         let root = try temporaryDirectory()
         let report = root.appendingPathComponent("verify.md")
-        let process = Process()
-        process.executableURL = try TutorExecutable.url()
-        process.arguments = [
-            "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait").path, "--replication-lag-ms", "0",
-            "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
-        ]
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let outcome = try await TutorExecutable.run(
+            [
+                "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait").path, "--replication-lag-ms", "0",
+                "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
+            ], environment: environment)
+        #expect(outcome.status == 0, "\(outcome.error)")
         let text = try String(contentsOf: report, encoding: .utf8)
         #expect(text.hasPrefix("#"))
         #expect(text.contains("1 of 1 tutorial passed"))
@@ -165,16 +159,9 @@ struct RunsCommandTests {
         _ = try await RunStateCleanup.clean(
             stateDirectory: folders[0], connection: harness.connection, transport: harness.client)
 
-        let process = Process()
-        process.executableURL = try TutorExecutable.url()
-        process.arguments = ["runs", "--root", root.path, "--prune", "--json"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-
-        #expect(process.terminationStatus == 0)
+        let outcome = try await TutorExecutable.run(["runs", "--root", root.path, "--prune", "--json"])
+        let output = outcome.output
+        #expect(outcome.status == 0)
         let lines = try output.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
         #expect(lines.count == 2)
         let holding = lines.first { $0["stateDir"]?.stringValue?.hasSuffix("holding") == true }
