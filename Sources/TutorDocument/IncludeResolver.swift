@@ -1,9 +1,11 @@
 import Foundation
 
 /// Resolves `[!INCLUDE]` paths relative to the including file and keeps them inside the
-/// tutorial's folder tree.
+/// docset root: the nearest folder at or above the tutorial that holds a `docfx.json`, else the
+/// nearest that holds `.git`, else the tutorial's own folder. Learn pages include files one
+/// folder up (`../includes/...`), so the tutorial's folder alone is too narrow.
 struct IncludeResolver: Sendable {
-    /// Absolute, normalised folder of the top-level tutorial.
+    /// Absolute, normalised docset root.
     let root: String
     /// The same folder with symbolic links resolved.
     let realRoot: String
@@ -15,8 +17,23 @@ struct IncludeResolver: Sendable {
     }
 
     init(tutorialAbsolutePath: String) {
-        root = PathText.directory(of: tutorialAbsolutePath)
+        root = Self.docsetRoot(above: PathText.directory(of: tutorialAbsolutePath))
         realRoot = PathText.resolvingSymbolicLinks(root)
+    }
+
+    /// The nearest folder at or above `folder` holding `docfx.json`, else the nearest holding
+    /// `.git` (a folder, or a file in a worktree), else `folder` itself.
+    static func docsetRoot(above folder: String) -> String {
+        for marker in ["docfx.json", ".git"] {
+            var candidate = folder
+            while true {
+                if FileManager.default.fileExists(atPath: PathText.join(candidate, marker)) { return candidate }
+                let parent = PathText.directory(of: candidate)
+                if parent.isEmpty || parent == candidate { break }
+                candidate = parent
+            }
+        }
+        return folder
     }
 
     /// The file `path` names when written in the file at `includingAbsolute` (shown as
@@ -47,7 +64,7 @@ struct IncludeResolver: Sendable {
             case .absolute(let path):
                 return "include path '\(path)' is absolute; write it relative to the including file"
             case .url(let path):
-                return "include path '\(path)' is a URL; only files in the tutorial's folder can be included"
+                return "include path '\(path)' is a URL; only files in the tutorial's docset can be included"
             case .backslash(let path): return "include path '\(path)' uses '\\'; write '/' between folders"
             case .escapes(let path): return "include path '\(path)' leaves the tutorial's folder"
             }
