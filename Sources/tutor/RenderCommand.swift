@@ -83,7 +83,9 @@ struct RenderCommand: AsyncParsableCommand {
         } catch let error as ValidationError {
             // Thrown from run(), a ValidationError would be shown with the root command's usage;
             // show `tutor render`'s, as a parsing error would.
-            printError("error: \(error.message)\n" + Tutor.usageString(for: Self.self))
+            printError(
+                "error: \(error.message)\nUsage: \(Tutor.usageString(for: Self.self))\n"
+                    + "  See 'tutor render --help' for more information.")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
     }

@@ -67,8 +67,9 @@ struct OutputTests {
     func twoRendersAreByteIdentical(name: String) throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = folder.appendingPathComponent("1-" + name)
-        let second = folder.appendingPathComponent("2-" + name)
+        // The same name in two folders: the name is the archive's top folder.
+        let first = folder.appendingPathComponent("1/" + name)
+        let second = folder.appendingPathComponent("2/" + name)
         try Self.render(to: try OutputTarget(path: first.path))
         try Self.render(to: try OutputTarget(path: second.path))
         #expect(try Data(contentsOf: first) == (try Data(contentsOf: second)))

@@ -133,8 +133,8 @@ struct RenderCommandTests {
             prepare: { folder in try Data("a file".utf8).write(to: folder.appendingPathComponent("blocker")) },
             out: "blocker/app", status: .cannotCreate, message: "cannot create"),
         Refusal(
-            name: "missing parent folder", out: "nowhere/app.zip", status: .cannotCreate,
-            message: "nowhere does not exist; create it first"),
+            name: "parent is a file", prepare: { try Data("x".utf8).write(to: $0.appendingPathComponent("file")) },
+            out: "file/app.zip", status: .cannotCreate, message: "is not a folder this user can write in"),
     ]
 
     @Test(arguments: refusals)
