@@ -66,14 +66,18 @@ public enum OutputTarget: Sendable, Equatable {
             _ = try OutputWriter.refuseExistingDirectory(folder, force: force)
             url = folder
         }
-        let parent = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
-            throw ScaffoldError.cannotWrite(
-                path: url.path, reason: "its folder \(parent) does not exist; create it first")
+        // A missing parent is created when writing; the nearest folder that exists must be
+        // writable, and nothing on the way may be a file.
+        var parent = url.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: parent.path), parent.path != "/" {
+            parent = parent.deletingLastPathComponent()
         }
-        guard isDirectory.boolValue, access(parent, W_OK | X_OK) == 0 else {
-            throw ScaffoldError.cannotWrite(path: url.path, reason: "\(parent) is not a folder this user can write in")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue,
+            access(parent.path, W_OK | X_OK) == 0
+        else {
+            throw ScaffoldError.cannotWrite(
+                path: url.path, reason: "\(parent.path) is not a folder this user can write in")
         }
     }
 
@@ -95,17 +99,50 @@ func absoluteFileURL(_ path: String, base: URL) -> URL {
 
 /// Writes rendered files to an `OutputTarget`, all or nothing.
 enum OutputWriter {
-    static func write(_ files: [RenderedFile], to target: OutputTarget, force: Bool, modificationTime: Int) throws {
+    static func write(
+        _ files: [RenderedFile], to target: OutputTarget, folder: ArchiveFolder = .automatic, force: Bool,
+        modificationTime: Int
+    ) throws {
+        let prefix = folder.pathPrefix(for: target)
         switch target {
         case .standardOutput:
             if isatty(STDOUT_FILENO) == 1 { throw ScaffoldError.terminalOutput }
             let writer = try ArchiveWriter(.archive(.tar, fileDescriptor: STDOUT_FILENO), label: "standard output")
-            try addEntries(files, to: writer, prefix: "", modificationTime: modificationTime)
+            try addEntries(files, to: writer, prefix: prefix, modificationTime: modificationTime)
             try writer.finish()
         case .archive(let url, let format):
-            try writeArchive(files, to: url, format: format, force: force, modificationTime: modificationTime)
+            try withParents(of: url) {
+                try writeArchive(
+                    files, to: url, format: format, prefix: prefix, force: force, modificationTime: modificationTime)
+            }
         case .directory(let url):
-            try writeDirectory(files, to: url, force: force, modificationTime: modificationTime)
+            try withParents(of: url) {
+                try writeDirectory(files, to: url, force: force, modificationTime: modificationTime)
+            }
+        }
+    }
+
+    /// Creates the missing folders above `url` (0755, as `mkdir -p`), runs `body`, and removes
+    /// the folders it created when `body` fails, so a failed render leaves nothing behind.
+    private static func withParents(of url: URL, _ body: () throws -> Void) throws {
+        var missing: [String] = []
+        var parent = url.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: parent.path), parent.path != "/" {
+            missing.append(parent.path)
+            parent = parent.deletingLastPathComponent()
+        }
+        var created: [String] = []
+        do {
+            for folder in missing.reversed() {
+                guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+                    throw ScaffoldError.cannotWrite(path: url.path, reason: "creating \(folder): \(systemError())")
+                }
+                created.append(folder)
+            }
+            try body()
+        } catch {
+            for folder in created.reversed() { rmdir(folder) }
+            throw error
         }
     }
 
@@ -120,9 +157,15 @@ enum OutputWriter {
         return all.sorted { $0.path < $1.path }
     }
 
+    /// Writes the entries, each path after `prefix`; a prefix that names a folder (`NAME/`) gets
+    /// its own entry first. Folder outputs pass the temporary folder's absolute path.
     private static func addEntries(
-        _ files: [RenderedFile], to writer: ArchiveWriter, prefix: String, modificationTime: Int
+        _ files: [RenderedFile], to writer: ArchiveWriter, prefix: String, modificationTime: Int,
+        prefixIsFolderEntry: Bool = true
     ) throws {
+        if prefixIsFolderEntry, prefix.hasSuffix("/") {
+            try writer.addDirectory(path: prefix, mode: 0o755, modificationTime: modificationTime)
+        }
         for entry in entries(files) {
             if let file = entry.file {
                 try writer.addFile(
@@ -135,7 +178,8 @@ enum OutputWriter {
     }
 
     private static func writeArchive(
-        _ files: [RenderedFile], to url: URL, format: ArchiveFormat, force: Bool, modificationTime: Int
+        _ files: [RenderedFile], to url: URL, format: ArchiveFormat, prefix: String, force: Bool,
+        modificationTime: Int
     ) throws {
         try refuseExistingArchive(url, force: force)
         let parent = url.deletingLastPathComponent().path
@@ -153,7 +197,7 @@ enum OutputWriter {
             }
             do {
                 let writer = try ArchiveWriter(.archive(format, fileDescriptor: descriptor), label: url.path)
-                try addEntries(files, to: writer, prefix: "", modificationTime: modificationTime)
+                try addEntries(files, to: writer, prefix: prefix, modificationTime: modificationTime)
                 try writer.finish()
             }
             guard fsync(descriptor) == 0 else { throw ScaffoldError.cannotWrite(path: url.path, reason: systemError()) }
@@ -180,7 +224,9 @@ enum OutputWriter {
             }
             do {
                 let writer = try ArchiveWriter(.disk, label: url.path)
-                try addEntries(files, to: writer, prefix: temporary + "/", modificationTime: modificationTime)
+                try addEntries(
+                    files, to: writer, prefix: temporary + "/", modificationTime: modificationTime,
+                    prefixIsFolderEntry: false)
                 try writer.finish()
             }
             if targetExists && force {

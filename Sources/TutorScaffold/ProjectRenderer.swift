@@ -17,15 +17,19 @@ public struct ProjectRenderer: Sendable {
     /// Checks `variables` against the template's manifest, renders every file in memory, then
     /// writes them all to `output` (nothing is left behind when anything fails). Every entry gets
     /// `fixedTime` (whole seconds) as its modification time, owner 0:0 and no owner names.
+    /// An archive's entries sit in `folder` (by default the archive's name without extension);
+    /// a folder output ignores it.
     /// Throws `ScaffoldError`.
     @discardableResult
     public func render(
-        template: URL, variables: [String: String], to output: OutputTarget, force: Bool, fixedTime: Date
+        template: URL, variables: [String: String], to output: OutputTarget, folder: ArchiveFolder = .automatic,
+        force: Bool, fixedTime: Date
     ) throws -> Summary {
         let project = try ProjectTemplate(folder: template)
         let files = try project.render(values: variables)
         try OutputWriter.write(
-            files, to: output, force: force, modificationTime: Int(fixedTime.timeIntervalSince1970.rounded(.down)))
+            files, to: output, folder: folder, force: force,
+            modificationTime: Int(fixedTime.timeIntervalSince1970.rounded(.down)))
         return Summary(output: output.displayPath, paths: files.map(\.path))
     }
 

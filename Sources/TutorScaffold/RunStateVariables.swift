@@ -42,6 +42,8 @@ public struct RunStateVariables: Sendable {
                 variables[name] = value
             }
         }
+        // The template may then say what the run prepared (and must not claim it otherwise).
+        variables[ProjectTemplate.renderedFromRun] = "true"
         self.variables = variables
         if let text = record["startedAt"]?.stringValue {
             startedAt = ISO8601DateFormatter().date(from: text) ?? Self.fractionalFormatter().date(from: text)

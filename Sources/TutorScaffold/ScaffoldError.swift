@@ -27,6 +27,8 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
     /// `--out -` while standard output is a terminal: the tar stream (secrets included) would
     /// be printed on the screen.
     case terminalOutput
+    /// `--prefix` is not one folder name, or is given for a folder output.
+    case invalidPrefix(String)
     /// The output exists and `--force` was not given.
     case outputExists(path: String, reason: String)
     /// The output cannot be created or written; `reason` keeps the system's or libarchive's message.
@@ -58,6 +60,9 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
             return problems.map(\.description).joined(separator: "\n")
         case .invalidState(let path, let reason):
             return "\(path): error: \(reason)"
+        case .invalidPrefix(let prefix):
+            return "error: --prefix '\(prefix)': give one folder name (no '/', not '..'), or '.' for none; "
+                + "it applies to archives and --out - only"
         case .unknownOutputKind(let path):
             return "error: cannot tell what to write to '\(path)': use a directory name without an extension "
                 + "(or ending in /), an archive ending in .tar, .tar.gz, .tgz or .zip, or - for a tar stream "
@@ -80,7 +85,7 @@ public enum ScaffoldError: Error, CustomStringConvertible, ExitStatusProviding, 
         case .invalidManifest, .invalidTemplateFile, .missingVariable, .missingSecret, .invalidVariable,
             .variableProblems:
             return .dataError
-        case .unknownOutputKind, .unknownVariable, .terminalOutput: return .usage
+        case .unknownOutputKind, .unknownVariable, .terminalOutput, .invalidPrefix: return .usage
         case .outputExists, .cannotWrite: return .cannotCreate
         }
     }

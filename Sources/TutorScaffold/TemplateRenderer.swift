@@ -24,6 +24,10 @@ public struct ProjectTemplate: Sendable {
     /// Its checked manifest.
     public let manifest: TemplateManifest
 
+    /// A value every template may use and no one can give with `--var`: `"true"` when the values
+    /// come from a run's state folder (`--state-dir`, `tutor run --out`), absent otherwise.
+    public static let renderedFromRun = "RENDERED_FROM_RUN"
+
     /// Reads and checks `folder/template.json`; refuses a template holding a symbolic link.
     public init(folder: URL) throws {
         self.folder = folder
@@ -89,6 +93,7 @@ public struct ProjectTemplate: Sendable {
             guard let base = resolved[derived.from] else { continue }
             resolved[derived.name] = derived.part.value(of: base)
         }
+        if values[Self.renderedFromRun] == "true" { resolved[Self.renderedFromRun] = "true" }
         return resolved
     }
 
@@ -131,7 +136,7 @@ public struct ProjectTemplate: Sendable {
     public func render(values: [String: String]) throws -> [RenderedFile] {
         let sources = try loadSources()
         let variables = try resolveVariables(values)
-        let declared = Set(manifest.variables.map(\.name) + manifest.derived.map(\.name))
+        let declared = Set(manifest.variables.map(\.name) + manifest.derived.map(\.name) + [Self.renderedFromRun])
         var files: [RenderedFile] = []
         for (file, source) in sources {
             let contents: Data

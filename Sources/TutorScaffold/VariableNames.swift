@@ -41,3 +41,24 @@ extension TemplateManifest {
                 derivedFrom: derived.first { $0.name == name }?.from))
     }
 }
+
+extension TemplateManifest {
+    /// `tutor render --list-vars`: each variable with how to give it, whether it is required,
+    /// its rule and description; then the derived values and `RENDERED_FROM_RUN`, which are
+    /// computed and cannot be given.
+    public var variableListing: String {
+        var lines = ["\(name): \(description)", "", "variables:"]
+        for variable in variables {
+            let how =
+                variable.secret ? "--secret-env \(variable.name)=ENV_VAR (secret)" : "--var \(variable.name)=VALUE"
+            lines.append("  \(variable.name)  \(variable.required ? "required" : "optional"); \(how)")
+            lines.append("      \(variable.rule.requirement); \(variable.description)")
+        }
+        lines.append("computed (cannot be given):")
+        for value in derived {
+            lines.append("  \(value.name)  the \(value.part.rawValue) of \(value.from)")
+        }
+        lines.append("  \(ProjectTemplate.renderedFromRun)  \"true\" when the values come from --state-dir")
+        return lines.joined(separator: "\n")
+    }
+}

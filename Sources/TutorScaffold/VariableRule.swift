@@ -66,6 +66,9 @@ public enum DerivedPart: String, Sendable, CaseIterable {
     case origin
     /// The URL's path.
     case path
+    /// The port (as `port`) when the URL is on this machine (`localhost`, `127.0.0.1`, `[::1]`),
+    /// absent otherwise: a template's section on it tells a local URI from a deployed one.
+    case localPort
 
     /// The part of `url`, or nil when `url` is not a URL with a scheme and host.
     public func value(of url: String) -> String? {
@@ -82,6 +85,9 @@ public enum DerivedPart: String, Sendable, CaseIterable {
             return origin
         case .path:
             return components.path
+        case .localPort:
+            guard ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) else { return nil }
+            return Self.port.value(of: url)
         }
     }
 }

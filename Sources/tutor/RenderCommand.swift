@@ -40,24 +40,66 @@ struct RenderCommand: AsyncParsableCommand {
         help: ArgumentHelp("Take variable NAME from environment variable VAR.", valueName: "NAME=VAR"))
     var secretEnvironment: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("A folder, .tar, .tar.gz, .tgz, .zip, or - (stdout).", valueName: "PATH"))
-    var out: String
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A folder, .tar, .tar.gz, .tgz, .zip, or - (stdout); a missing parent folder is created.",
+            valueName: "PATH"))
+    var out: String?
+
+    @Flag(
+        name: .customLong("list-vars"), help: "List the template's variables, their rules and descriptions, and exit.")
+    var listVariables = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The folder an archive unpacks into (default: the archive's name without extension; none for --out -); '.' for none.",
+            valueName: "NAME"))
+    var prefix: String?
 
     @Flag(name: .long, help: "Replace an existing output.")
     var force = false
 
     func validate() throws {
+        if listVariables { return }
+        guard out != nil else { throw ValidationError("give the output with --out PATH") }
         if stateDirectory == nil && variables.isEmpty && secretEnvironment.isEmpty {
             throw ValidationError("give the values with --state-dir DIR or with --var NAME=VALUE")
         }
     }
 
     func run() async throws {
+        if listVariables {
+            do {
+                print(try ProjectTemplate(folder: try TemplateLocator.resolve(template)).manifest.variableListing)
+                return
+            } catch {
+                throw tutor.exitCode(reporting: error)
+            }
+        }
+        do {
+            try await render(out: out ?? "-")
+        } catch let error as ValidationError {
+            // Thrown from run(), a ValidationError would be shown with the root command's usage;
+            // show `tutor render`'s, as a parsing error would.
+            printError(
+                "error: \(error.message)\nUsage: \(Tutor.usageString(for: Self.self))\n"
+                    + "  See 'tutor render --help' for more information.")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+    }
+
+    private func render(out: String) async throws {
         do {
             // Output refusals first (a terminal for --out -, an existing output), before the
             // template or any secret is read.
             let output = try OutputTarget(path: out)
             try output.preflight(force: force)
+            let folder = try ArchiveFolder(prefix: prefix)
+            if case .directory = output, prefix != nil {
+                throw ValidationError("--prefix applies to archives and --out - only, not to the folder \(out)")
+            }
             let templateFolder = try TemplateLocator.resolve(template)
             let project = try ProjectTemplate(folder: templateFolder)
             let environment = ProcessInfo.processInfo.environment
@@ -89,7 +131,7 @@ struct RenderCommand: AsyncParsableCommand {
             }
             let time = try ProjectRenderer.fixedTime(environment: environment, fallback: fallbackTime)
             let summary = try ProjectRenderer().render(
-                template: templateFolder, variables: values, to: output, force: force, fixedTime: time)
+                template: templateFolder, variables: values, to: output, folder: folder, force: force, fixedTime: time)
             if output != .standardOutput {
                 print("rendered \(summary.paths.count) files from \(project.manifest.name) into \(summary.output)")
             }

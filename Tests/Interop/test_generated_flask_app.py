@@ -139,3 +139,18 @@ def test_env_values_read_back_exactly_with_python_dotenv(app_python, tmp_path):
     result = subprocess.run([str(app_python), "-c", script, str(project / ".env")], check=True, capture_output=True,
                             text=True)
     assert json.loads(result.stdout) == dict(values, CLIENT_SECRET=secret)
+
+
+def test_unreachable_sandbox_tenant_names_the_authority_and_the_command(app_python, tmp_path):
+    """An authority on a closed port (the sandbox not started): the app's error page names it and
+    `tutor sandbox serve`, instead of a bare 500."""
+    closed = free_port()
+    port = free_port()
+    authority = f"https://localhost:{closed}/{uuid.uuid4()}"
+    project = render_project(tmp_path, {"CLIENT_ID": str(uuid.uuid4()), "AUTHORITY": authority,
+                                        "REDIRECT_URI": f"http://localhost:{port}/getAToken"}, "unused")
+    with flask_run(app_python, project, port) as site:
+        page = requests.get(site + "/", timeout=30)
+    assert page.status_code == 502
+    assert authority in page.text
+    assert "tutor sandbox serve" in page.text

@@ -29,10 +29,13 @@ struct OutputTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent(name)
         try Self.render(to: try OutputTarget(path: url.path))
+        // Everything sits in one folder named after the archive.
         let entries = try readArchive(try Data(contentsOf: url))
-        #expect(entries.map(\.path).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } == Self.expectedPaths)
+        let paths = entries.map(\.path).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        #expect(paths == ["project"] + Self.expectedPaths.map { "project/" + $0 })
         let contents = try Self.expectedContents()
-        for entry in entries {
+        for var entry in entries {
+            entry.path = entry.path == "project/" ? "" : String(entry.path.dropFirst("project/".count))
             #expect(entry.modificationTime == Int(TestSupport.fixedTime.timeIntervalSince1970), "\(entry.path)")
             #expect(entry.uid == 0 && entry.gid == 0, "\(entry.path)")
             #expect((entry.userName ?? "").isEmpty && (entry.groupName ?? "").isEmpty, "\(entry.path)")
@@ -64,8 +67,9 @@ struct OutputTests {
     func twoRendersAreByteIdentical(name: String) throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = folder.appendingPathComponent("1-" + name)
-        let second = folder.appendingPathComponent("2-" + name)
+        // The same name in two folders: the name is the archive's top folder.
+        let first = folder.appendingPathComponent("1/" + name)
+        let second = folder.appendingPathComponent("2/" + name)
         try Self.render(to: try OutputTarget(path: first.path))
         try Self.render(to: try OutputTarget(path: second.path))
         #expect(try Data(contentsOf: first) == (try Data(contentsOf: second)))
@@ -111,7 +115,7 @@ struct OutputTests {
         let archive = folder.appendingPathComponent("p.zip")
         try Data("old".utf8).write(to: archive)
         try Self.render(to: .archive(archive, .zip), force: true)
-        #expect(try readArchive(try Data(contentsOf: archive)).count == Self.expectedPaths.count)
+        #expect(try readArchive(try Data(contentsOf: archive)).count == Self.expectedPaths.count + 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["flask-app", "p.zip"])
     }
 
@@ -153,8 +157,11 @@ struct OutputPreflightTests {
         #expect(throws: ScaffoldError.self) { try full.preflight(force: false) }
         try full.preflight(force: true)
         try OutputTarget.directory(folder.appendingPathComponent("new")).preflight(force: false)
-        let orphan = OutputTarget.directory(folder.appendingPathComponent("missing/new"))
-        let error = try #require(throws: ScaffoldError.self) { try orphan.preflight(force: false) }
+        // A missing parent is created when writing (as `tutor run` creates .tutor/); preflight
+        // only checks the nearest folder that exists, and creates nothing.
+        try OutputTarget.directory(folder.appendingPathComponent("missing/new")).preflight(force: false)
+        let underAFile = OutputTarget.directory(folder.appendingPathComponent("full/a/new"))
+        let error = try #require(throws: ScaffoldError.self) { try underAFile.preflight(force: false) }
         #expect(error.exitStatus == .cannotCreate)
         try OutputTarget.standardOutput.preflight(force: false)
         #expect(TestSupport.listing(folder) == ["full", "full/a", "p.tgz"])

@@ -60,9 +60,12 @@ struct RenderCommandTests {
             currentDirectory: folder)
         #expect(result.status == 0, "\(result.error)")
         let entries = try readArchive(try Data(contentsOf: folder.appendingPathComponent("p.tgz")))
-        let env = String(decoding: entries.first { $0.path == ".env" }?.contents ?? Data(), as: UTF8.self)
+        let env = String(decoding: entries.first { $0.path == "p/.env" }?.contents ?? Data(), as: UTF8.self)
         #expect(env.contains("CLIENT_SECRET='abc~123'"))
         #expect(env.contains("REQUESTS_CA_BUNDLE='/tmp/ca.pem'"))
+        // From a run, the README says the run prepared the registration.
+        let readme = entries.first { $0.path == "p/README.md" }?.contents ?? Data()
+        #expect(String(decoding: readme, as: UTF8.self).contains("`tutor run` prepared"))
         // Without SOURCE_DATE_EPOCH the time is the run's start.
         let started = Int(ISO8601DateFormatter().date(from: "2026-03-04T05:06:07Z")!.timeIntervalSince1970)
         #expect(entries.allSatisfy { $0.modificationTime == started })
@@ -130,8 +133,8 @@ struct RenderCommandTests {
             prepare: { folder in try Data("a file".utf8).write(to: folder.appendingPathComponent("blocker")) },
             out: "blocker/app", status: .cannotCreate, message: "cannot create"),
         Refusal(
-            name: "missing parent folder", out: "nowhere/app.zip", status: .cannotCreate,
-            message: "nowhere does not exist; create it first"),
+            name: "parent is a file", prepare: { try Data("x".utf8).write(to: $0.appendingPathComponent("file")) },
+            out: "file/app.zip", status: .cannotCreate, message: "is not a folder this user can write in"),
     ]
 
     @Test(arguments: refusals)

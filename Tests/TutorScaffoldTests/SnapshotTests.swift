@@ -49,7 +49,7 @@ struct SnapshotTests {
         #expect(!file(tenant, ".env").contains("REQUESTS_CA_BUNDLE"))
         #expect(file(sandbox, "README.md").contains("tutor sandbox serve"))
         #expect(!file(tenant, "README.md").contains("tutor sandbox serve"))
-        #expect(file(tenant, "README.md").contains("flask run --port 3000"))
+        #expect(file(tenant, "README.md").contains("flask run --host=localhost --port=3000"))
         // The secret is in .env (escaped for python-dotenv) and nowhere else.
         #expect(file(tenant, ".env").contains(#"CLIENT_SECRET='s3cr3t~Value.With_Odd\'Chars\\'"#))
         for rendered in tenant where rendered.path != ".env" {
