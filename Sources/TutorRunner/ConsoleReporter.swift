@@ -76,8 +76,9 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
         case .stepStarted(let index, let title): write("[\(index + 1)] \(title) ...\n")
         case .stepManual(let index, let title): write("[\(index + 1)] \(title) (manual step, nothing to run)\n")
         case .stepSkipped(let index, let title): write("[\(index + 1)] \(title): done in an earlier run\n")
-        case .stepFinished(let index, let title, let succeeded, let duration):
-            write("[\(index + 1)] \(title): \(succeeded ? "ok" : "FAILED") (\(Self.format(duration)))\n")
+        case .stepFinished(let index, let title, let outcome, let duration):
+            let word = [StepOutcome.succeeded: "ok", .failed: "FAILED", .interrupted: "interrupted"][outcome] ?? ""
+            write("[\(index + 1)] \(title): \(word) (\(Self.format(duration)))\n")
         case .exchange(let request, let method, let url, let status, let duration, let note):
             if verbose { write("    \(exchangeLine(request, method, url, status, duration, note))\n") }
         case .retrying(let request, let reason, let delay):
@@ -103,11 +104,15 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             current = (title, ContinuousClock.now)
             drawSpinner()
             startTimer()
-        case .stepFinished(_, let title, let succeeded, let duration):
+        case .stepFinished(_, let title, let outcome, let duration):
             current = nil
             clearLine()
-            let mark = succeeded ? paint("✓", "32") : paint("✗", "31")
-            write("\(mark) \(title) \(paint(Self.format(duration), "2"))\n")
+            switch outcome {
+            case .succeeded: write("\(paint("✓", "32")) \(title) \(paint(Self.format(duration), "2"))\n")
+            case .failed: write("\(paint("✗", "31")) \(title) \(paint(Self.format(duration), "2"))\n")
+            case .interrupted:
+                write("\(paint("◼", "33")) \(title) \(paint("(interrupted after \(Self.format(duration)))", "2"))\n")
+            }
         case .stepManual(_, let title):
             write("\(paint("•", "2")) \(title) \(paint("(manual)", "2"))\n")
         case .stepSkipped(_, let title):
@@ -205,10 +210,10 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
                 Member("event", .string("stepSkipped")), Member("step", .number(Double(index + 1))),
                 Member("title", .string(title)),
             ])
-        case .stepFinished(let index, let title, let succeeded, let duration):
+        case .stepFinished(let index, let title, let outcome, let duration):
             return .object([
                 Member("event", .string("stepFinished")), Member("step", .number(Double(index + 1))),
-                Member("title", .string(title)), Member("status", .string(succeeded ? "succeeded" : "failed")),
+                Member("title", .string(title)), Member("status", .string(outcome.rawValue)),
                 Member("durationMs", ms(duration)),
             ])
         case .exchange(let request, let method, let url, let status, let duration, let note):

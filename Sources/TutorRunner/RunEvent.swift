@@ -11,7 +11,7 @@ public enum RunEvent: Sendable {
     /// A step was done by an earlier run and is skipped.
     case stepSkipped(index: Int, title: String)
     /// A step ends.
-    case stepFinished(index: Int, title: String, succeeded: Bool, duration: Duration)
+    case stepFinished(index: Int, title: String, outcome: StepOutcome, duration: Duration)
     /// One HTTP exchange finished (lookups and retries included).
     case exchange(request: String, method: String, url: String, status: Int?, duration: Duration, note: String?)
     /// A request will be retried after `delay`.
@@ -20,6 +20,17 @@ public enum RunEvent: Sendable {
     case notice(String)
     /// The run ended.
     case runFinished(RunSummary)
+}
+
+/// How a step that started ended.
+public enum StepOutcome: String, Sendable {
+    /// Every request of the step went through.
+    case succeeded
+    /// A request failed; the run stops.
+    case failed
+    /// Ctrl-C stopped the run between two of the step's requests: not a failure, and the next
+    /// run goes on from there.
+    case interrupted
 }
 
 /// The end of a run: where things are and what to do next.

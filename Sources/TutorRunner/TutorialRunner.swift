@@ -409,6 +409,8 @@ final class RunSession {
                 emit(.stepSkipped(index: index, title: step.title))
                 continue
             }
+            // Ctrl-C between steps: the next step is not started (nor shown as failed).
+            if runner.interrupt.isRaised { throw RunnerError.interrupted(recordPath: store.recordURL.path) }
             emit(.stepStarted(index: index, title: step.title))
             let stepStarted = clock.now
             do {
@@ -423,12 +425,15 @@ final class RunSession {
                 if record.steps[index].status != "interrupted" { record.steps[index].status = "failed" }
                 record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
                 emit(
-                    .stepFinished(index: index, title: step.title, succeeded: false, duration: clock.now - stepStarted))
+                    .stepFinished(
+                        index: index, title: step.title,
+                        outcome: record.steps[index].status == "interrupted" ? .interrupted : .failed,
+                        duration: clock.now - stepStarted))
                 throw error
             }
             record.steps[index].status = "succeeded"
             record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
-            emit(.stepFinished(index: index, title: step.title, succeeded: true, duration: clock.now - stepStarted))
+            emit(.stepFinished(index: index, title: step.title, outcome: .succeeded, duration: clock.now - stepStarted))
             try save()
         }
     }

@@ -203,8 +203,9 @@ import TutorSupport
         let state = Fixture.temporaryDirectory()
         let flag = InterruptFlag()
         flag.raise()
+        let collector = Collector()
         do {
-            _ = try await Fixture.runner(graph, state: state, interrupt: flag).run()
+            _ = try await Fixture.runner(graph, state: state, observer: collector, interrupt: flag).run()
             Issue.record("expected an interruption")
         } catch let error as RunnerError {
             #expect(error.exitStatus == .interrupted)
@@ -212,6 +213,10 @@ import TutorSupport
         let (record, _) = try #require(try RunStateStore(directory: state).load())
         #expect(record.status == "interrupted")
         #expect(graph.writes.isEmpty)
+        // A step that never started is neither shown as started nor as failed.
+        #expect(!collector.output.contains("FAILED"))
+        #expect(!collector.output.contains("stepStarted"))
+        #expect(!collector.output.contains(#""status":"failed""#))
         _ = try await Fixture.runner(graph, state: state).run()
         #expect(graph.applicationsSnapshot.count == 1)
     }
