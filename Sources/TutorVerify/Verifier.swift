@@ -258,11 +258,17 @@ public struct Verifier: Sendable {
         let cleanupFailure = cleanup.first { $0.failure != nil }?.failure
         // Ctrl-C is not a failure of the tutorial or of the tenant: it is reported as such.
         if case .interrupted? = runError as? RunnerError, cleanupFailure == nil {
+            // The step Ctrl-C stopped in, or the one it kept from starting, says so.
+            var steps = Self.stepResults(tutorial: tutorial, record: saved?.0, failure: nil)
+            if !steps.contains(where: { $0.skippedReason == "interrupted" }),
+                let next = steps.firstIndex(where: { $0.skippedReason == "not run" })
+            {
+                steps[next].skippedReason = "interrupted"
+            }
             return TutorialResult(
                 path: path, title: tutorial.title, status: .interrupted,
                 durationMs: (clock.now - started).milliseconds, stateDirectory: state.path, uniqueInputs: unique,
-                failure: nil, steps: Self.stepResults(tutorial: tutorial, record: saved?.0, failure: nil),
-                cleanup: cleanup, traffic: transport.counts)
+                failure: nil, steps: steps, cleanup: cleanup, traffic: transport.counts)
         }
         return TutorialResult(
             path: path, title: tutorial.title,
