@@ -144,10 +144,15 @@ struct LedgerTests {
         let harness = try await VerifyHarness.start()
         defer { Task { await harness.sandbox.stop() } }
         let tutorial = try TutorialParser().parse(path: try tutorialCopies(1)[0])
-        for (failure, status) in [(FailingTransport.Failure.cancelled, "interrupted"), (.foreign, "failed")] {
+        struct Foreign: Error {}
+        let failures: [(any Error & Sendable, String)] = [(CancellationError(), "interrupted"), (Foreign(), "failed")]
+        for (failure, status) in failures {
             let state = try temporaryDirectory()
             let events = EventLog()
-            let transport = FailingTransport(inner: harness.client, failAfter: 4, failure: failure)
+            // Every request after the fourth fails with an error that is not a `RunnerError`.
+            let transport = CountingTransport(inner: harness.client) { count in
+                if count > 4 { throw failure }
+            }
             let runner = TutorialRunner(
                 tutorial: tutorial, connection: harness.connection, transport: transport,
                 options: RunOptions(
@@ -170,22 +175,18 @@ struct LedgerTests {
     }
 }
 
-/// Passes requests through, then fails every one after the first `failAfter` with an error that
-/// is not a `RunnerError`.
-final class FailingTransport: HTTPTransport, @unchecked Sendable {
+/// Passes requests through, calling `beforeSending` with each request's number (from 1) first:
+/// a test fails or interrupts a run after a given number of requests this way.
+final class CountingTransport: HTTPTransport, @unchecked Sendable {
     // @unchecked Sendable: `sent` is guarded by `lock`.
-    enum Failure { case cancelled, foreign }
-    struct Foreign: Error {}
     let inner: any HTTPTransport
-    let failAfter: Int
-    let failure: Failure
+    let beforeSending: @Sendable (Int) throws -> Void
     private let lock = NSLock()
     private var sent = 0
 
-    init(inner: any HTTPTransport, failAfter: Int, failure: Failure) {
+    init(inner: any HTTPTransport, beforeSending: @escaping @Sendable (Int) throws -> Void) {
         self.inner = inner
-        self.failAfter = failAfter
-        self.failure = failure
+        self.beforeSending = beforeSending
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -193,12 +194,7 @@ final class FailingTransport: HTTPTransport, @unchecked Sendable {
             sent += 1
             return sent
         }
-        if count > failAfter {
-            switch failure {
-            case .cancelled: throw CancellationError()
-            case .foreign: throw Foreign()
-            }
-        }
+        try beforeSending(count)
         return try await inner.send(request)
     }
 }

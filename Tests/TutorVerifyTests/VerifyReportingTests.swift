@@ -9,31 +9,6 @@ import TutorTestSupport
 
 @testable import TutorVerify
 
-/// Raises the interrupt flag once `after` requests have gone through (as Ctrl-C would mid-run).
-final class InterruptingTransport: HTTPTransport, @unchecked Sendable {
-    // @unchecked Sendable: `count` is guarded by `lock`.
-    let inner: any HTTPTransport
-    let flag: InterruptFlag
-    let after: Int
-    private let lock = NSLock()
-    private var count = 0
-
-    init(inner: any HTTPTransport, flag: InterruptFlag, after: Int) {
-        self.inner = inner
-        self.flag = flag
-        self.after = after
-    }
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let sent = lock.withLock {
-            count += 1
-            return count
-        }
-        if sent == after { flag.raise() }
-        return try await inner.send(request)
-    }
-}
-
 /// What a docs author reads: where a failure points, how an interruption is reported, which
 /// format a report takes.
 @Suite("tutor verify tells docs authors where and what", .serialized)
@@ -87,7 +62,8 @@ struct VerifyReportingTests {
         let flag = InterruptFlag()
         let verifier = Verifier(
             connection: harness.connection,
-            transports: [InterruptingTransport(inner: harness.client, flag: flag, after: 5)],
+            // Ctrl-C, as it were, once five requests have gone out.
+            transports: [CountingTransport(inner: harness.client) { count in if count == 5 { flag.raise() } }],
             options: VerifyOptions(stateRoot: try temporaryDirectory(), writesPerSecond: 0, toolVersion: "test"),
             interrupt: flag)
 
