@@ -44,16 +44,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // `record.json` and `secrets.json`: the record, its typed states, the lock, the writer, the redactor.
+        .target(name: "TutorRecord", dependencies: ["TutorSupport"]),
         // HTTP over libcurl.
         .target(name: "TutorHTTP", dependencies: ["CCurl"]),
         // Executes a `Tutorial` against a tenant: sign-in, retries, record, resume.
         .target(
             name: "TutorRunner",
-            dependencies: ["TutorDocument", "TutorHTTP", "TutorSupport"]),
+            dependencies: ["TutorDocument", "TutorHTTP", "TutorRecord", "TutorSupport"]),
         // Docs-author mode: many tutorials, cleanup, failure classes, reports.
         .target(
             name: "TutorVerify",
-            dependencies: ["TutorRunner", "TutorDocument", "TutorSupport"]),
+            dependencies: ["TutorRunner", "TutorRecord", "TutorDocument", "TutorSupport"]),
         // A Microsoft Entra External ID tenant on loopback: Graph subset and CIAM sign-in.
         .target(
             name: "TutorSandbox",
@@ -72,19 +74,20 @@ let package = Package(
         .target(
             name: "TutorScaffold",
             dependencies: [
-                "CArchive", "TutorSupport",
+                "CArchive", "TutorRecord", "TutorSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
         // The thin command-line front end: one file per subcommand.
         .executableTarget(
             name: "tutor",
             dependencies: [
-                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport", "TutorVerify",
+                "TutorDocument", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // What the test targets share: finding the built `tutor` for the tests that need a process.
-        .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
+        .target(name: "TutorTestSupport", dependencies: ["TutorDocument"], path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
@@ -92,10 +95,14 @@ let package = Package(
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
             name: "TutorRunnerTests",
-            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
+            dependencies: [
+                "TutorRunner", "TutorRecord", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport",
+            ]),
         .testTarget(
             name: "TutorVerifyTests",
-            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport"],
+            dependencies: [
+                "TutorVerify", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport",
+            ],
             exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(
             name: "TutorSandboxTests",
