@@ -166,7 +166,8 @@ extension IdentityService {
             return .signedUp(SignedInUser(sandboxUser: created))
         } catch {
             await store.finishSignUp(id)
-            return .page(page.signUpEmail(email: email, error: "\(error)", status: .badRequest))
+            let message = (error as? SandboxError)?.message ?? "\(error)"
+            return .page(page.signUpEmail(email: email, error: message, status: .badRequest))
         }
     }
 }
