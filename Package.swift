@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "tutor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tutor", targets: ["tutor"]),
         .library(name: "TutorDocument", targets: ["TutorDocument"]),

@@ -87,9 +87,13 @@ public struct RunRecord: Codable, Sendable {
         public var graphURL: String
         /// Whether it is the sandbox.
         public var sandbox: Bool
+        /// The sandbox's CA certificate file, which a rendered app must trust (nil on a real tenant).
+        public var caFile: String?
 
         /// Creates a value with every field.
-        public init(id: String? = nil, subdomain: String? = nil, graphURL: String, sandbox: Bool) {
+        public init(id: String? = nil, subdomain: String? = nil, graphURL: String, sandbox: Bool, caFile: String? = nil)
+        {
+            self.caFile = caFile
             self.id = id
             self.subdomain = subdomain
             self.graphURL = graphURL

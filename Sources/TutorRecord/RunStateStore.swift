@@ -102,7 +102,7 @@ public struct RunStateStore: Sendable {
 }
 
 /// Why the state folder cannot be used.
-public enum RunStateError: Error, CustomStringConvertible, ExitStatusProviding {
+public enum RunStateError: Error, Sendable, CustomStringConvertible, ExitStatusProviding {
     /// The files cannot be created, read or written (exit 73).
     case unusable(String)
     /// Another run holds the folder (exit 64: pick another `--state-dir` or wait).

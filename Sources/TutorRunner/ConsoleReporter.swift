@@ -167,15 +167,26 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             lines.append(
                 "\(paint("Done", "32")) in \(Self.format(summary.duration)): \(summary.requestsSent) requests, \(summary.resourcesCreated) resources created."
             )
-            if let clientId = summary.clientId { lines.append("  Client ID:  \(clientId)") }
-            if let authority = summary.authority { lines.append("  Authority:  \(authority)") }
-            if let subdomain = summary.subdomain { lines.append("  Tenant:     \(subdomain)") }
-            lines.append("  Secret:     saved in \(summary.secretsPath) (mode 0600, never printed)")
-            lines.append("  Record:     \(summary.recordPath)")
+            // The tutorial's own outputs, whatever the platform; secrets are named, never shown.
+            let width = max(summary.outputs.map(\.name.count).max() ?? 0, 6) + 1
+            func row(_ name: String, _ value: String) -> String {
+                "  " + (name + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + value
+            }
+            if let subdomain = summary.subdomain { lines.append(row("Tenant", subdomain)) }
+            for output in summary.outputs where output.value != RunRecord.redacted {
+                lines.append(row(output.name, output.value))
+            }
+            let secret = summary.outputs.filter { $0.value == RunRecord.redacted }.map(\.name)
+            if !secret.isEmpty {
+                lines.append(
+                    row(secret.joined(separator: ", "), "saved in \(summary.secretsPath) (mode 0600, never printed)"))
+            }
+            lines.append(row("Record", summary.recordPath))
             if let project = summary.projectOutput {
-                lines.append("Next: the Flask project follows in \(project); its README.md says how to start it")
+                lines.append("Next: the project follows in \(project); its README.md says how to start it")
             } else {
-                lines.append("Next: tutor render --state-dir \(summary.stateDirectory) --out flask-webapp")
+                lines.append(
+                    "To render a project from this run: tutor render --state-dir \(summary.stateDirectory) --out DIR")
             }
         case .interrupted:
             lines.append("Interrupted; progress saved in \(summary.recordPath). Run the same command again to resume.")
@@ -237,8 +248,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
                 Member("durationMs", ms(summary.duration)), Member("requests", .number(Double(summary.requestsSent))),
                 Member("resourcesCreated", .number(Double(summary.resourcesCreated))),
                 Member("connections", summary.connectionsOpened.map { .number(Double($0)) } ?? .null),
-                Member("clientId", summary.clientId.map { .string($0) } ?? .null),
-                Member("authority", summary.authority.map { .string($0) } ?? .null),
+                Member("outputs", .object(summary.outputs.map { Member($0.name, .string($0.value)) })),
                 Member("subdomain", summary.subdomain.map { .string($0) } ?? .null),
                 Member("secretsFile", .string(summary.secretsPath)), Member("record", .string(summary.recordPath)),
                 Member("stateDir", .string(summary.stateDirectory)),

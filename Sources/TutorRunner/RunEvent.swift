@@ -40,10 +40,9 @@ public struct RunSummary: Sendable {
     public var status: RunStatus
     /// Wall time of the run.
     public var duration: Duration
-    /// The app's client id, if captured.
-    public var clientId: String?
-    /// The authority for the app's sign-in.
-    public var authority: String?
+    /// The tutorial's outputs, in declaration order, secrets as `[REDACTED]` (their values are
+    /// only in `secrets.json`).
+    public var outputs: [(name: String, value: String)]
     /// The tenant's subdomain.
     public var subdomain: String?
     /// `secrets.json`.
@@ -58,8 +57,6 @@ public struct RunSummary: Sendable {
     public var resourcesCreated: Int
     /// Connections (TLS handshakes) opened in this run, when the transport counts them.
     public var connectionsOpened: Int?
-    /// Outputs, secrets redacted.
-    public var outputs: [String: String]
     /// Where the project is rendered after the run (`--out`), if anywhere.
     public var projectOutput: String? = nil
 }

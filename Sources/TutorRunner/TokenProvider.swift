@@ -129,7 +129,7 @@ public actor TokenProvider {
         while true {
             attempt += 1
             let (status, body) = try await post(connection.tokenEndpoint, fields)
-            if (status == 429 || status >= 500) && attempt < 5 {
+            if RetryPolicy.isTransient(status) && attempt < 5 {
                 try await Task.sleep(for: RetryPolicy().backoff(attempt: attempt))
                 continue
             }

@@ -33,6 +33,10 @@ public struct RunStateVariables: Sendable {
                 variables[name] = value
             }
         }
+        // An app run against the sandbox must trust its CA: the template's `.env` sets it.
+        if let caFile = record.tenant.caFile, variables[ProjectTemplate.tenantCAFile] == nil {
+            variables[ProjectTemplate.tenantCAFile] = caFile
+        }
         // The template may then say what the run prepared (and must not claim it otherwise).
         variables[ProjectTemplate.renderedFromRun] = "true"
         self.variables = variables

@@ -28,6 +28,10 @@ public struct ProjectTemplate: Sendable {
     /// come from a run's state folder (`--state-dir`, `tutor run --out`), absent otherwise.
     public static let renderedFromRun = "RENDERED_FROM_RUN"
 
+    /// The variable a run's sandbox CA file reaches a template through (`record.json` keeps it
+    /// as `tenant.caFile`): Python's `requests`, and so MSAL, read a CA bundle from it.
+    public static let tenantCAFile = "REQUESTS_CA_BUNDLE"
+
     /// Reads and checks `folder/template.json`; refuses a template holding a symbolic link.
     public init(folder: URL) throws {
         self.folder = folder
