@@ -70,8 +70,9 @@ public struct StepFailure: Sendable {
     public var request: String
     /// The request or its lookup.
     public var phase: RequestPhase
-    /// Method and URL as sent (secrets redacted).
+    /// The method as sent.
     public var method: String
+    /// The URL as sent (secrets redacted).
     public var url: String
     /// The final status, if an answer came.
     public var status: Int?
