@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // C libraries, each wrapped by one small Swift type.
@@ -75,17 +77,26 @@ let package = Package(
                 "CArchive", "TutorSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        // The thin command-line front end: one file per subcommand.
-        .executableTarget(
-            name: "tutor",
+        // The command line as a library: one file per subcommand, runnable in-process by tests.
+        .target(
+            name: "TutorCLI",
             dependencies: [
-                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport", "TutorVerify",
+                "TutorDocument", "TutorHTTP", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The `tutor` executable: only the entry point.
+        .executableTarget(name: "tutor", dependencies: ["TutorCLI"]),
 
         // What the test targets share: finding the built `tutor` for the tests that need a process.
         .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
+        .testTarget(
+            name: "TutorCLITests",
+            dependencies: ["TutorCLI", "TutorSandbox", "TutorSupport", "TutorTestSupport"]),
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),

@@ -84,6 +84,9 @@ public struct SandboxHome: Sendable, Equatable {
     public var serverFile: URL { url.appendingPathComponent("server.json") }
     /// The CA certificate clients trust.
     public var caCertificateFile: URL { url.appendingPathComponent("ca.pem") }
+    /// The port the home's server last listened on (`port.json`), which the tenant's authority
+    /// and every project rendered from it name; kept across `reset`.
+    public var portFile: URL { url.appendingPathComponent("port.json") }
 
     /// Creates the folder (and its parents) with mode 0700, and tightens it if it is wider.
     public func prepare() throws {
@@ -131,10 +134,29 @@ public struct SandboxHome: Sendable, Equatable {
         return try? JSONDecoder().decode(SandboxServerRecord.self, from: data)
     }
 
-    /// Records that this process serves the home on `port`.
+    /// Records that this process serves the home on `port`, and remembers the port.
     func saveServerRecord(port: Int) throws {
         let record = SandboxServerRecord(port: port, pid: getpid())
         try AtomicFile.write(try JSONEncoder().encode(record), to: serverFile, permissions: 0o600)
+        if rememberedPort != port {
+            try AtomicFile.write(try JSONEncoder().encode(RememberedPort(port: port)), to: portFile, permissions: 0o600)
+        }
+    }
+
+    /// The port a server of this home last listened on, nil before the first one.
+    public var rememberedPort: Int? {
+        guard let data = try? Data(contentsOf: portFile),
+            let port = (try? JSONDecoder().decode(RememberedPort.self, from: data))?.port, (1...65535).contains(port)
+        else { return nil }
+        return port
+    }
+
+    /// The port to serve on when none is given: the remembered one, else the default 8443.
+    public var preferredPort: Int { rememberedPort ?? SandboxInfo.defaultPort }
+
+    /// `port.json`.
+    struct RememberedPort: Codable {
+        var port: Int
     }
 
     /// Removes the server record if it is this process's.
