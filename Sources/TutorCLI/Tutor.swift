@@ -7,6 +7,7 @@ public struct Tutor: AsyncParsableCommand {
     /// The version `--version` prints and records carry.
     public static let version = "0.1.0"
 
+    /// The root command: its help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "tutor",
         abstract: "Turn a Microsoft Learn tutorial into something that runs.",
@@ -22,6 +23,7 @@ public struct Tutor: AsyncParsableCommand {
         ]
     )
 
+    /// The root command (argument-parser makes it).
     public init() {}
 
     /// The process's entry point: runs the command line, exits with its status. (Not `main()`,

@@ -109,6 +109,7 @@ public struct PortTakenError: Error, Sendable, CustomStringConvertible, ExitStat
         self.advice = advice
     }
 
+    /// The message for the user.
     public var description: String {
         "error: port \(port) is taken" + (holder.map { " by \($0)" } ?? "") + "; \(advice)"
     }
