@@ -78,7 +78,9 @@ struct AppCommand: AsyncParsableCommand {
         let home = project.sandboxHome(
             explicit: sandboxHome.path.map(SandboxHome.init(path:)), fallback: sandboxHome.defaultHome)
         let info = try await SandboxInfo.load(home: home)
-        if let projectTenant = project.tenantId, projectTenant != info.tenantId {
+        // The authority names the tenant by id or by domain (`{subdomain}.onmicrosoft.com`).
+        let names = [info.tenantId, info.domain, info.subdomain].map { $0.lowercased() }
+        if let projectTenant = project.tenantId, !names.contains(projectTenant.lowercased()) {
             throw AppError.otherTenant(home: home.url.path, projectTenant: projectTenant, homeTenant: info.tenantId)
         }
         let context = CommandContext.current

@@ -45,7 +45,7 @@ struct FlaskProject: Sendable {
     /// The sandbox port the authority names (443 when it names none).
     var sandboxPort: Int { authority.port ?? 443 }
 
-    /// The tenant id: the authority's first path component.
+    /// The tenant, by id or domain: the authority's first path component.
     var tenantId: String? { authority.pathComponents.dropFirst().first }
 
     /// The sandbox home the project was rendered from: `explicit`, else the folder of the CA
