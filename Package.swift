@@ -91,14 +91,15 @@ let package = Package(
         // The `tutor` executable: only the entry point.
         .executableTarget(name: "tutor", dependencies: ["TutorCLI"]),
 
-        // What the test targets share: finding the built `tutor` for the tests that need a process.
+        // What the test targets share: finding the built `tutor` for the tests that need a real
+        // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
         .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
         .testTarget(
             name: "TutorCLITests",
             dependencies: ["TutorCLI", "TutorSandbox", "TutorSupport", "TutorTestSupport"]),
         .testTarget(
-            name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
+            name: "TutorDocumentTests", dependencies: ["TutorDocument"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
@@ -106,7 +107,9 @@ let package = Package(
             dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
         .testTarget(
             name: "TutorVerifyTests",
-            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport"],
+            dependencies: [
+                "TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport", "TutorCLI",
+            ],
             exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(
             name: "TutorSandboxTests",

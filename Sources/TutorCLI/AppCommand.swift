@@ -110,7 +110,8 @@ struct AppCommand: AsyncParsableCommand {
         let context = CommandContext.current
         if !FileManager.default.isExecutableFile(atPath: venv.appendingPathComponent("bin/python").path) {
             context.writeOutput("tutor app: creating \(venv.path)\n")
-            try await Self.install(.name(python), ["-m", "venv", venv.path], in: project.folder)
+            let program: Executable = python.contains("/") ? .path(FilePath(python)) : .name(python)
+            try await Self.install(program, ["-m", "venv", venv.path], in: project.folder)
         }
         context.writeOutput("tutor app: installing requirements.txt into \(venv.path)\n")
         try await Self.install(

@@ -18,6 +18,8 @@ enum ExitReport {
     /// is shown with the usage of the command that threw it (as it would be from `validate()`);
     /// anything else is a failed step (1).
     static func running(_ error: any Error, command: any ParsableCommand.Type) -> Int32 {
+        // `--help` and `help` run argument-parser's own help command, which throws its help text.
+        guard path(to: command) != nil else { return parsing(error) }
         switch error {
         case let status as any ExitStatusProviding:
             printError("\(error)")
@@ -40,6 +42,11 @@ enum ExitReport {
 
     /// The command names from the root to `command`, e.g. `["tutor", "sandbox", "serve"]`.
     static func commandPath(to command: any ParsableCommand.Type) -> [String] {
+        path(to: command) ?? ["tutor"]
+    }
+
+    /// The command names from the root to `command`, nil when it is not one of tutor's.
+    static func path(to command: any ParsableCommand.Type) -> [String]? {
         func search(_ node: any ParsableCommand.Type, _ path: [String]) -> [String]? {
             let here = path + [node.configuration.commandName ?? "\(node)"]
             if node == command { return here }
@@ -48,6 +55,6 @@ enum ExitReport {
             }
             return nil
         }
-        return search(Tutor.self, []) ?? ["tutor"]
+        return search(Tutor.self, [])
     }
 }
