@@ -67,9 +67,6 @@ struct TenantOptions: ParsableArguments {
     struct Resolved {
         var connection: TenantConnection
         var sandbox: SandboxSession?
-
-        /// Whether the sandbox was started for this command (and stops with it).
-        var startedSandbox: Bool { sandbox?.started != nil }
     }
 
     /// Runs `body` with the tenant worked out, and stops a sandbox started for it afterwards,
