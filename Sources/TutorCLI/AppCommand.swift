@@ -48,7 +48,8 @@ struct AppCommand: AsyncParsableCommand {
         let context = CommandContext.current
         let project = try FlaskProject(folder: URL(fileURLWithPath: self.project).standardizedFileURL)
         // Both ports before anything starts: a taken one is a clear error, not a half-started app.
-        guard LoopbackPort.isFree(project.port) else {
+        // (A listener on [::1] only counts too: a browser may reach it for `localhost`.)
+        guard LoopbackPort.isFree(project.port), !LoopbackPort.isListening(project.port) else {
             throw PortTakenError(
                 port: project.port,
                 advice:
@@ -169,9 +170,9 @@ struct AppCommand: AsyncParsableCommand {
                 return .stopped
             }
             group.addTask {
-                // The URL once the app listens (bound port), polled; a slow start still gets it.
+                // The URL once the app listens, polled; a slow start still gets it.
                 while !Task.isCancelled {
-                    if !LoopbackPort.isFree(project.port) {
+                    if LoopbackPort.isListening(project.port) {
                         context.writeOutput("tutor app: \(url) (Ctrl-C stops the app and the sandbox)\n")
                         try await Task.sleep(for: .seconds(1_000_000_000))
                     }

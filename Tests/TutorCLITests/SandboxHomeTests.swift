@@ -55,6 +55,7 @@ struct SandboxHomeTests {
         let squatter = try PortSquatter()
         #expect(LoopbackPort.holder(of: squatter.port)?.pid == getpid())
         #expect(!LoopbackPort.isFree(squatter.port))
+        #expect(LoopbackPort.isListening(squatter.port) && LoopbackPort.acceptsConnections(squatter.port))
     }
 
     @Test("Attach-or-start moves off a taken remembered port and remembers the new one")

@@ -22,26 +22,50 @@ public struct PortHolder: Sendable, Equatable, CustomStringConvertible {
 public enum LoopbackPort {
     /// Whether a listener could bind 127.0.0.1:`port` now.
     public static func isFree(_ port: Int) -> Bool {
-        guard (1...65535).contains(port) else { return false }
+        withSocket(port: port) { descriptor, address, length in
+            var reuse: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+            return bind(descriptor, address, length) == 0
+        } ?? false
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    public static func acceptsConnections(_ port: Int) -> Bool {
+        withSocket(port: port) { descriptor, address, length in connect(descriptor, address, length) == 0 } ?? false
+    }
+
+    /// Whether a socket listens on `port` (any address, IPv4 or IPv6, per `/proc/net/tcp{,6}`), or
+    /// something accepts connections on 127.0.0.1:`port`.
+    public static func isListening(_ port: Int, proc: URL = URL(fileURLWithPath: "/proc")) -> Bool {
+        let listed = ["net/tcp", "net/tcp6"].contains { table in
+            let text = (try? String(contentsOf: proc.appendingPathComponent(table), encoding: .utf8)) ?? ""
+            return !listeningInodes(port: port, table: text).isEmpty
+        }
+        return listed || acceptsConnections(port)
+    }
+
+    /// Calls `body` with a new TCP socket and the address 127.0.0.1:`port`, then closes the
+    /// socket; nil for a port out of range or no socket.
+    private static func withSocket(
+        port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool
+    ) -> Bool? {
+        guard (1...65535).contains(port) else { return nil }
         #if canImport(Glibc)
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                body(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return result == 0
     }
 
     /// The process listening on `port`, found by the socket's inode in `/proc/net/tcp` and

@@ -168,7 +168,7 @@ public struct SandboxHome: Sendable, Equatable {
     public func runningServerPort() -> Int? {
         guard let record = loadServerRecord(), record.pid > 0 else { return nil }
         guard kill(record.pid, 0) == 0 || errno == EPERM else { return nil }
-        return Self.acceptsConnections(port: record.port) ? record.port : nil
+        return LoopbackPort.acceptsConnections(record.port) ? record.port : nil
     }
 
     /// Forgets the tenant: state, ids, admin secret, signing key and mail. The CA stays, so that
@@ -180,27 +180,5 @@ public struct SandboxHome: Sendable, Equatable {
                 throw SandboxError.home(path: file.path, reason: String(cString: strerror(errno)))
             }
         }
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func acceptsConnections(port: Int) -> Bool {
-        guard (1...65535).contains(port) else { return false }
-        #if canImport(Glibc)
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return result == 0
     }
 }
