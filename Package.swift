@@ -46,16 +46,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // `record.json` and `secrets.json`: the record, its typed states, the lock, the writer, the redactor.
+        .target(name: "TutorRecord", dependencies: ["TutorSupport"]),
         // HTTP over libcurl.
         .target(name: "TutorHTTP", dependencies: ["CCurl"]),
         // Executes a `Tutorial` against a tenant: sign-in, retries, record, resume.
         .target(
             name: "TutorRunner",
-            dependencies: ["TutorDocument", "TutorHTTP", "TutorSupport"]),
+            dependencies: ["TutorDocument", "TutorHTTP", "TutorRecord", "TutorSupport"]),
         // Docs-author mode: many tutorials, cleanup, failure classes, reports.
         .target(
             name: "TutorVerify",
-            dependencies: ["TutorRunner", "TutorDocument", "TutorSupport"]),
+            dependencies: ["TutorRunner", "TutorRecord", "TutorDocument", "TutorSupport"]),
         // A Microsoft Entra External ID tenant on loopback: Graph subset and CIAM sign-in.
         .target(
             name: "TutorSandbox",
@@ -74,14 +76,15 @@ let package = Package(
         .target(
             name: "TutorScaffold",
             dependencies: [
-                "CArchive", "TutorSupport",
+                "CArchive", "TutorRecord", "TutorSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
         // The command line as a library: one file per subcommand, runnable in-process by tests.
         .target(
             name: "TutorCLI",
             dependencies: [
-                "TutorDocument", "TutorHTTP", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                "TutorDocument", "TutorHTTP", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorScaffold",
+                "TutorSupport",
                 "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -93,22 +96,25 @@ let package = Package(
 
         // What the test targets share: finding the built `tutor` for the tests that need a real
         // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
-        .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
+        .target(name: "TutorTestSupport", dependencies: ["TutorDocument"], path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
         .testTarget(
             name: "TutorCLITests",
             dependencies: ["TutorCLI", "TutorSandbox", "TutorSupport", "TutorTestSupport"]),
         .testTarget(
-            name: "TutorDocumentTests", dependencies: ["TutorDocument"],
+            name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
             name: "TutorRunnerTests",
-            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
+            dependencies: [
+                "TutorRunner", "TutorRecord", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport",
+            ]),
         .testTarget(
             name: "TutorVerifyTests",
             dependencies: [
-                "TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport", "TutorCLI",
+                "TutorVerify", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport",
+                "TutorCLI",
             ],
             exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TutorRecord
 import TutorRunner
 import TutorSupport
 import TutorVerify
@@ -52,11 +53,11 @@ struct RunsCommand: ParsableCommand {
             let store = RunStateStore(directory: folder)
             let record = (try? store.load())?.0
             let left = record?.resources.count ?? 0
-            let status = record?.status ?? "unreadable"
+            let status = record?.status.rawValue ?? "unreadable"
             var removed = false
             // A create still in flight may have made something the ledger does not hold yet.
-            let inFlight = record?.steps.contains { $0.requests.contains { $0.outcome == "inFlight" } } ?? false
-            if prune, record != nil, left == 0, !inFlight, !Self.isInUse(store) {
+            let inFlight = record?.steps.contains { $0.requests.contains { $0.outcome == .inFlight } } ?? false
+            if prune, record != nil, left == 0, !inFlight, !store.isInUse {
                 do {
                     try FileManager.default.removeItem(at: folder)
                     removed = true
@@ -90,14 +91,6 @@ struct RunsCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(ExitStatus.cannotCreate.rawValue) }
-    }
-
-    /// Whether a run holds the folder's lock now.
-    static func isInUse(_ store: RunStateStore) -> Bool {
-        let descriptor = open(store.directory.appendingPathComponent(".lock").path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return flock(descriptor, LOCK_EX | LOCK_NB) != 0
     }
 
     /// "3 min ago", "2 h ago", "5 d ago" for an ISO 8601 time.

@@ -217,8 +217,8 @@ public struct ResponseExpectation: Sendable {
 
 /// Where a captured value comes from.
 public enum CaptureSource: Sendable, Hashable {
-    /// A JSONPath into the response body, e.g. `$.value[0].id`.
-    case body(jsonPath: String)
+    /// A JSONPath into the response body, e.g. `$.value[0].id`, parsed when the tutorial is read.
+    case body(jsonPath: JSONPath)
     /// A response header, e.g. `Location`.
     case header(name: String)
 }
@@ -227,8 +227,7 @@ public enum CaptureSource: Sendable, Hashable {
 public struct Capture: Sendable, Hashable {
     /// The variable that receives the value.
     public var variable: String
-    /// Where the value is taken from. A JSONPath may hold `{{variables}}` (filled in before it is
-    /// evaluated); the subset is `$`, `.name`, `['name']`, `[index]`, `[*]`, `[?(@.name==literal)]`.
+    /// Where the value is taken from (see `JSONPath` for the subset a body path may use).
     public var source: CaptureSource
     /// A regular expression applied to the value found: the variable gets capture group 1 if the
     /// expression has one, else the whole match; no match means the capture does not resolve.

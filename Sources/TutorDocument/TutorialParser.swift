@@ -542,7 +542,7 @@ private struct ParseSession {
                 reader.log.error(output.location, "output '\(output.name)' is declared twice (first at \(first))")
             }
             outputNames[output.name] = output.location
-            for reference in TemplateSyntax.references(in: output.value) {
+            for reference in Template.references(in: output.value) {
                 guard reference.isValid else {
                     reader.log.error(output.location, "output '\(output.name)' has a '{{' that starts no variable")
                     continue

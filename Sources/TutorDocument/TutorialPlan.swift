@@ -125,7 +125,7 @@ public struct TutorialPlan: Sendable {
     private static func json(_ capture: Capture, secrets: Set<String>) -> JSONValue {
         var members: [JSONValue.JSONMember] = [.init("variable", .string(capture.variable))]
         switch capture.source {
-        case .body(let path): members.append(.init("path", .string(path)))
+        case .body(let path): members.append(.init("path", .string(path.description)))
         case .header(let name): members.append(.init("header", .string(name)))
         }
         members.append(.init("match", capture.pattern.map(JSONValue.string) ?? .null))

@@ -1,4 +1,5 @@
 import Foundation
+import TutorRecord
 import TutorSupport
 
 /// Prints run events: a live step list with a spinner on a terminal, plain lines otherwise,
@@ -162,7 +163,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private func summaryText(_ summary: RunSummary) -> String {
         var lines: [String] = []
         switch summary.status {
-        case "succeeded":
+        case .succeeded:
             lines.append(
                 "\(paint("Done", "32")) in \(Self.format(summary.duration)): \(summary.requestsSent) requests, \(summary.resourcesCreated) resources created."
             )
@@ -176,7 +177,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             } else {
                 lines.append("Next: tutor render --state-dir \(summary.stateDirectory) --out flask-webapp")
             }
-        case "interrupted":
+        case .interrupted:
             lines.append("Interrupted; progress saved in \(summary.recordPath). Run the same command again to resume.")
         default:
             lines.append("Failed after \(Self.format(summary.duration)); the record is in \(summary.recordPath).")
@@ -232,7 +233,7 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             return .object([Member("event", .string("notice")), Member("message", .string(message))])
         case .runFinished(let summary):
             return .object([
-                Member("event", .string("runFinished")), Member("status", .string(summary.status)),
+                Member("event", .string("runFinished")), Member("status", .string(summary.status.rawValue)),
                 Member("durationMs", ms(summary.duration)), Member("requests", .number(Double(summary.requestsSent))),
                 Member("resourcesCreated", .number(Double(summary.resourcesCreated))),
                 Member("connections", summary.connectionsOpened.map { .number(Double($0)) } ?? .null),

@@ -1,4 +1,5 @@
 import Foundation
+import TutorRecord
 
 /// What a run reports as it goes; secrets never appear in events.
 public enum RunEvent: Sendable {
@@ -36,7 +37,7 @@ public enum StepOutcome: String, Sendable {
 /// The end of a run: where things are and what to do next.
 public struct RunSummary: Sendable {
     /// `succeeded`, `failed` or `interrupted`.
-    public var status: String
+    public var status: RunStatus
     /// Wall time of the run.
     public var duration: Duration
     /// The app's client id, if captured.

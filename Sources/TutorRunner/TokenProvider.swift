@@ -95,7 +95,7 @@ public actor TokenProvider {
     }
 
     private func post(_ url: String, _ fields: [(String, String)]) async throws -> (Int, JSONValue?) {
-        let body = fields.map { "\(Template.percentEncode($0.0))=\(Template.percentEncode($0.1))" }.joined(
+        let body = fields.map { "\(PercentEncoding.unreserved($0.0))=\(PercentEncoding.unreserved($0.1))" }.joined(
             separator: "&")
         let request = HTTPRequest(
             method: "POST", url: url,

@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorSupport
 
 /// Settings of one `tutor run`.
@@ -154,7 +155,12 @@ final class RunSession {
     // MARK: - The run
 
     func run() async throws -> RunSummary {
-        let lock = try store.acquire()
+        let lock: Int32
+        do {
+            lock = try store.acquire()
+        } catch {
+            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
+        }
         defer { close(lock) }
         let inputs = try resolveInputs()
         variables = inputs
@@ -173,13 +179,13 @@ final class RunSession {
             .runStarted(
                 tutorial: tutorial.path, tenant: connection.subdomain ?? connection.name, steps: tutorial.steps.count,
                 resumed: previous != nil))
-        record.status = "running"
+        record.status = .running
         record.finishedAt = nil
         try save()
         do {
             try await runSteps(pending: pending)
             computeOutputs()
-            record.status = "succeeded"
+            record.status = .succeeded
             record.finishedAt = Self.timestamp()
             try save(wait: true)
         } catch {
@@ -187,9 +193,9 @@ final class RunSession {
             // that is not the runner's own (a cancelled sleep, a transport's) becomes one.
             let ending = Self.runnerError(for: error, recordPath: store.recordURL.path)
             if case .interrupted = ending {
-                record.status = "interrupted"
+                record.status = .interrupted
             } else {
-                record.status = "failed"
+                record.status = .failed
             }
             record.finishedAt = Self.timestamp()
             try? save(wait: true)
@@ -206,6 +212,8 @@ final class RunSession {
     static func runnerError(for error: any Error, recordPath: String) -> RunnerError {
         switch error {
         case let error as RunnerError: return error
+        case RunStateError.inUse(let message): return .usage(message)
+        case RunStateError.unusable(let message): return .state(message)
         case is CancellationError: return .interrupted(recordPath: recordPath)
         case let error as HTTPTransportError: return .unreachable("\(error.url): \(error.message)")
         default: return .internalFailure("\(error)")
@@ -215,10 +223,10 @@ final class RunSession {
     func adoptInFlightCreates() async throws -> Int {
         let lock = try store.acquire()
         defer { close(lock) }
-        guard let (saved, savedSecrets) = try store.load() else { return 0 }
+        guard let (saved, savedSecrets) = try loadSaved() else { return 0 }
         let inFlight = tutorial.requests.filter { request in
             request.lookup != nil && request.cleanup != nil
-                && saved.request(named: request.name)?.outcome == "inFlight"
+                && saved.request(named: request.name)?.outcome == .inFlight
         }
         guard !inFlight.isEmpty else { return 0 }
         for (name, value) in saved.inputs where value != RunRecord.redacted { variables[name] = value }
@@ -288,7 +296,8 @@ final class RunSession {
         return values
     }
 
-    /// Fills in the tenant id and subdomain (from the token and `/organization`) and the built-in variables.
+    /// Fills in the tenant id and subdomain (from the token and `/organization`) for the record and
+    /// the closing summary; a tutorial that needs them captures them itself (there are no built-ins).
     func identifyTenant(token: String) async throws {
         if connection.tenantId == nil {
             connection.tenantId = AccessTokenClaims(token: token)?.tenantId
@@ -312,19 +321,20 @@ final class RunSession {
                 }
             }
         }
-        let builtIns: [String: String?] = [
-            "tenantId": connection.tenantId, "tenantSubdomain": connection.subdomain, "subdomain": connection.subdomain,
-            "tenantDomain": connection.subdomain.map { "\($0).onmicrosoft.com" }, "graphURL": connection.graphURL,
-            "loginURL": connection.loginURL, "authority": connection.authority,
-        ]
-        for (name, value) in builtIns {
-            if let value, variables[name] == nil { variables[name] = value }
+    }
+
+    /// The saved record and secrets; a state error becomes the runner's (exit 73).
+    func loadSaved() throws -> (RunRecord, SecretsFile)? {
+        do {
+            return try store.load()
+        } catch {
+            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
         }
     }
 
     func loadState(inputs: [String: String]) throws {
         let now = Self.timestamp()
-        let saved = try store.load()
+        let saved = try loadSaved()
         if let (savedRecord, _) = saved, let savedTenant = savedRecord.tenant.id, let tenantId = connection.tenantId,
             savedTenant.lowercased() != tenantId.lowercased(), !options.fresh || !savedRecord.resources.isEmpty
         {
@@ -359,12 +369,12 @@ final class RunSession {
             tenant: .init(
                 id: connection.tenantId, subdomain: connection.subdomain, graphURL: connection.graphURL,
                 sandbox: connection.isSandbox),
-            status: "running", startedAt: previous?.startedAt ?? now, finishedAt: nil,
+            status: .running, startedAt: previous?.startedAt ?? now, finishedAt: nil,
             steps: tutorial.steps.map { step in
                 let old = previous?.steps.first { $0.title == step.title }
                 return RunRecord.StepEntry(
                     title: step.title, source: step.location.fileAndLine,
-                    status: step.isManual ? "manual" : (old?.status ?? "pending"), durationMs: old?.durationMs ?? 0,
+                    status: step.isManual ? .manual : (old?.status ?? .pending), durationMs: old?.durationMs ?? 0,
                     requests: step.requests.compactMap { request in previous?.request(named: request.name) })
             },
             inputs: inputs.mapValues { redactor.redact($0) },
@@ -384,7 +394,7 @@ final class RunSession {
             for request in step.requests {
                 if let from = options.from, request.name == from { forcing = true }
                 let outcome = previous?.request(named: request.name)?.outcome
-                if forcing || !(outcome == "sent" || outcome == "found") { pending.insert(request.name) }
+                if forcing || outcome?.isDone != true { pending.insert(request.name) }
             }
         }
         return pending
@@ -400,12 +410,12 @@ final class RunSession {
         }
         for (index, step) in tutorial.steps.enumerated() {
             if step.isManual {
-                record.steps[index].status = "manual"
+                record.steps[index].status = .manual
                 emit(.stepManual(index: index, title: step.title))
                 continue
             }
             if step.requests.allSatisfy({ !pending.contains($0.name) }) {
-                record.steps[index].status = "succeeded"
+                record.steps[index].status = .succeeded
                 emit(.stepSkipped(index: index, title: step.title))
                 continue
             }
@@ -416,22 +426,22 @@ final class RunSession {
             do {
                 for request in step.requests where pending.contains(request.name) {
                     if runner.interrupt.isRaised {
-                        record.steps[index].status = "interrupted"
+                        record.steps[index].status = .interrupted
                         throw RunnerError.interrupted(recordPath: store.recordURL.path)
                     }
                     try await execute(request, stepIndex: index)
                 }
             } catch {
-                if record.steps[index].status != "interrupted" { record.steps[index].status = "failed" }
+                if record.steps[index].status != .interrupted { record.steps[index].status = .failed }
                 record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
                 emit(
                     .stepFinished(
                         index: index, title: step.title,
-                        outcome: record.steps[index].status == "interrupted" ? .interrupted : .failed,
+                        outcome: record.steps[index].status == .interrupted ? .interrupted : .failed,
                         duration: clock.now - stepStarted))
                 throw error
             }
-            record.steps[index].status = "succeeded"
+            record.steps[index].status = .succeeded
             record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
             emit(.stepFinished(index: index, title: step.title, outcome: .succeeded, duration: clock.now - stepStarted))
             try save()
@@ -474,7 +484,11 @@ final class RunSession {
         record.captures = record.captures.mapValues { redactor.redact($0) }
         record.tenant.id = connection.tenantId
         record.tenant.subdomain = connection.subdomain
-        try writer.save(record, secrets, wait: wait)
+        do {
+            try writer.save(record, secrets, wait: wait)
+        } catch {
+            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
+        }
     }
 
     // MARK: - One request
@@ -488,7 +502,7 @@ final class RunSession {
     {
         do {
             return try Template.expand(template, with: variables, context: context)
-        } catch let error as Template.UnknownVariable {
+        } catch {
             throw RunnerError.document(
                 "\(request.location): request \(request.name) uses {{\(error.name)}}, which no input, --var or earlier capture sets"
             )
@@ -531,11 +545,11 @@ final class RunSession {
         var entry = RunRecord.RequestEntry(
             name: request.name, method: request.method, url: redactor.redact(url), status: nil, durationMs: 0,
             attempts: 0, requestId: nil, error: nil, requestBody: redactor.recordedBody(http.body), responseBody: nil,
-            source: source, outcome: "pending")
+            source: source, outcome: .pending)
 
         // Get-or-create: when the object exists, nothing is sent. After a crash between sending and
         // recording, the object may still be replicating: look for it a little longer.
-        let wasInFlight = carried?.request(named: request.name)?.outcome == "inFlight"
+        let wasInFlight = carried?.request(named: request.name)?.outcome == .inFlight
         if let lookup = request.lookup,
             let found = wasInFlight
                 ? try await recheck(lookup, request, stepIndex: stepIndex)
@@ -547,7 +561,7 @@ final class RunSession {
             if wasInFlight, let cleanup = request.cleanup { addToLedger(cleanup, request: request, scope: variables) }
             entry.status = found.status
             entry.requestId = found.requestId
-            entry.outcome = "found"
+            entry.outcome = .found
             entry.requestBody = nil
             entry.responseBody = redactor.recordedBody(found.body)
             entry.durationMs = (clock.now - requestStarted).milliseconds
@@ -566,7 +580,7 @@ final class RunSession {
         // The mark is on disk before the request leaves, lookup or not: a run killed after
         // sending must know on resume that what its lookup finds is its own.
         if request.method.uppercased() == "POST" {
-            entry.outcome = "inFlight"
+            entry.outcome = .inFlight
             setEntry(entry, stepIndex: stepIndex)
             try save(wait: true)
         }
@@ -595,7 +609,7 @@ final class RunSession {
             try applyCaptures(request, from: response, viaLookup: lookup, stepIndex: stepIndex)
             // Found after this run's own create lost its answer: ours.
             if let cleanup = request.cleanup { addToLedger(cleanup, request: request, scope: variables) }
-            entry.outcome = "found"
+            entry.outcome = .found
             entry.responseBody = redactor.recordedBody(response.body)
             setEntry(entry, stepIndex: stepIndex)
             try save()
@@ -613,7 +627,7 @@ final class RunSession {
         }
 
         func fail(_ detail: String, code: String) throws -> Never {
-            entry.outcome = "failed"
+            entry.outcome = .failed
             entry.error = .init(
                 code: redactor.redact(graphError?.code ?? code), message: redactor.redact(graphError?.message ?? detail)
             )
@@ -659,7 +673,7 @@ final class RunSession {
                 try fail("response does not match the expected body: \(problem)", code: "ExpectationFailed")
             }
         }
-        entry.outcome = "sent"
+        entry.outcome = .sent
         entry.responseBody = redactor.recordedBody(response.body)
         entry.requestBody = redactor.recordedBody(http.body)
         if Self.created(method: request.method, status: response.status) {
@@ -758,7 +772,7 @@ final class RunSession {
                 guard let found = try value(capture, in: body) else {
                     let place: String
                     switch capture.source {
-                    case .body(let path): place = path
+                    case .body(let path): place = path.description
                     case .header(let name): place = "header \(name)"
                     }
                     throw CaptureFailure(message: "capture \(capture.variable): \(place) is not in the response")
@@ -772,7 +786,7 @@ final class RunSession {
         }
     }
 
-    /// The value a capture takes from a response: JSONPath (with `{{variables}}` filled in) or
+    /// The value a capture takes from a response: its parsed JSONPath (filter texts filled in) or
     /// header, then the capture's regular expression (group 1, else the whole match).
     func captureValue(_ capture: Capture, request: RequestBlock, response: HTTPResponse, root: JSONValue?) throws
         -> String?
@@ -781,17 +795,14 @@ final class RunSession {
         switch capture.source {
         case .header(let name):
             found = response.header(name)
-        case .body(let template):
-            let path: JSONPath
+        case .body(let path):
+            guard let root else { break }
             do {
-                path = try JSONPath(try Template.expand(template, with: variables, context: .plain))
-            } catch let error as Template.UnknownVariable {
+                found = try path.first(in: root, variables: variables)?.capturedText
+            } catch {
                 throw RunnerError.document(
                     "\(request.location): capture \(capture.variable) uses {{\(error.name)}}, which has no value")
-            } catch {
-                throw RunnerError.document("\(request.location): \(error)")
             }
-            found = root.flatMap { path.first(in: $0) }?.capturedText
         }
         guard let text = found, let pattern = capture.pattern else { return found }
         guard let matcher = capture.matcher else {
@@ -1014,5 +1025,15 @@ final class RunSession {
             let error = GraphError(body: try? JSONValue.parse(response.body))
         else { return false }
         return rule.errorCodes.contains { error.hasCode($0) || error.message.contains($0) }
+    }
+}
+
+extension JSONValue {
+    /// The value as text for a variable: strings as they are, other values as JSON.
+    var capturedText: String {
+        switch self {
+        case .string(let string): return string
+        default: return serialized()
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 
 /// Turns a runner error into a classified failure that points at the Markdown block.

@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSupport
 

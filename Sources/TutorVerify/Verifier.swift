@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSupport
 
@@ -285,10 +286,10 @@ public struct Verifier: Sendable {
         var blamed: Int?
         if failure != nil {
             blamed =
-                recorded?.firstIndex { $0.status == "failed" || $0.status == "interrupted" }
+                recorded?.firstIndex { $0.status == .failed || $0.status == .interrupted }
                 ?? failure?.step.flatMap { title in tutorial.steps.firstIndex { $0.title == title } }
                 ?? tutorial.steps.indices.first { index in
-                    !tutorial.steps[index].isManual && recorded?[index].status != "succeeded"
+                    !tutorial.steps[index].isManual && recorded?[index].status != .succeeded
                 }
         }
         return tutorial.steps.enumerated().map { index, step in
@@ -301,9 +302,9 @@ public struct Verifier: Sendable {
             } else if index == blamed {
                 result.status = .failed
                 result.failure = failure
-            } else if entry?.status == "succeeded" {
+            } else if entry?.status == .succeeded {
                 result.status = .passed
-            } else if entry?.status == "interrupted" {
+            } else if entry?.status == .interrupted {
                 result.skippedReason = "interrupted"
             } else {
                 result.skippedReason = failure == nil ? "not run" : "an earlier step failed"

@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorSandbox
 import TutorSupport
+import TutorTestSupport
 import TutorVerify
 
 @testable import TutorRunner
@@ -156,7 +158,7 @@ struct SandboxHarness {
         let state = Fixture.temporaryDirectory()
         let collector = Collector()
         let first = try await harness.runner(try tutorial(), state: state, observer: collector).run()
-        #expect(first.status == "succeeded")
+        #expect(first.status == .succeeded)
         #expect(first.resourcesCreated == 5)
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
@@ -208,8 +210,8 @@ struct SandboxHarness {
                             url: "https://graph.microsoft.com/v1.0/applications",
                             body: #"{"displayName": "powerless"}"#,
                             captures: [
-                                Capture(variable: "id", source: .body(jsonPath: "$.id")),
-                                Capture(variable: "appId", source: .body(jsonPath: "$.appId")),
+                                Capture(variable: "id", source: .body(jsonPath: .path("$.id"))),
+                                Capture(variable: "appId", source: .body(jsonPath: .path("$.appId"))),
                             ]),
                         RequestBlock(
                             name: "sp", location: Fixture.location(3), method: "POST",
@@ -219,7 +221,7 @@ struct SandboxHarness {
                             name: "secret", location: Fixture.location(4), method: "POST",
                             url: "https://graph.microsoft.com/v1.0/applications/{{id}}/addPassword",
                             body: #"{"passwordCredential": {"displayName": "p"}}"#,
-                            captures: [Capture(variable: "secret", source: .body(jsonPath: "$.secretText"))],
+                            captures: [Capture(variable: "secret", source: .body(jsonPath: .path("$.secretText")))],
                             secrets: ["secret"]),
                     ])
             ], inputs: [], outputs: [])
@@ -335,7 +337,7 @@ struct SandboxHarness {
         let state = Fixture.temporaryDirectory()
         let tutorial = try TutorialParser().parse(path: SandboxHarness.tutorialPath)
         let summary = try await harness.runner(tutorial, state: state).run()
-        #expect(summary.status == "succeeded")
+        #expect(summary.status == .succeeded)
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
         // The ledger holds all of it: cleanup leaves the tenant as it was.

@@ -3,6 +3,7 @@ import Testing
 import TutorCLI
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSandbox
 import TutorSupport
@@ -99,12 +100,12 @@ struct LedgerTests {
             ).run()
         }
         let first = try await run(fresh: false, port: "5000")
-        #expect(first.status == "succeeded")
+        #expect(first.status == .succeeded)
         let created = try #require(try RunStateStore(directory: state).load()).0.resources
         #expect(created.count == 5)
 
         let second = try await run(fresh: true, port: "5099")
-        #expect(second.status == "succeeded")
+        #expect(second.status == .succeeded)
         let carried = try #require(try RunStateStore(directory: state).load()).0.resources
         #expect(Set(carried.map(\.cleanup.url)).isSuperset(of: created.map(\.cleanup.url)))
 
@@ -146,7 +147,7 @@ struct LedgerTests {
         defer { Task { await harness.sandbox.stop() } }
         let tutorial = try TutorialParser().parse(path: try tutorialCopies(1)[0])
         struct Foreign: Error {}
-        let failures: [(any Error & Sendable, String)] = [(CancellationError(), "interrupted"), (Foreign(), "failed")]
+        let failures: [(any Error & Sendable, RunStatus)] = [(CancellationError(), .interrupted), (Foreign(), .failed)]
         for (failure, status) in failures {
             let state = try temporaryDirectory()
             let events = EventLog()
@@ -157,13 +158,13 @@ struct LedgerTests {
             let runner = TutorialRunner(
                 tutorial: tutorial, connection: harness.connection, transport: transport,
                 options: RunOptions(
-                    variables: ["appName": "foreign-\(status)"], stateDirectory: state, toolVersion: "test"),
+                    variables: ["appName": "foreign-\(status.rawValue)"], stateDirectory: state, toolVersion: "test"),
                 observer: events)
             do {
                 _ = try await runner.run()
                 Issue.record("the run succeeded")
             } catch let error as RunnerError {
-                #expect(error.exitStatus == (status == "interrupted" ? .interrupted : .software))
+                #expect(error.exitStatus == (status == .interrupted ? .interrupted : .software))
             }
             let record = try #require(try RunStateStore(directory: state).load()).0
             #expect(record.status == status)

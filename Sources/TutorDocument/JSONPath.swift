@@ -1,7 +1,9 @@
 import TutorSupport
 
-/// A small JSONPath: `$`, `.name`, `['name']`, `[n]`, `[*]` and filters `[?(@.a.b=='v')]`
-/// (also `!=`, and numbers, `true`, `false`, `null` on the right).
+/// The JSONPath subset captures use, parsed once when the tutorial is read and evaluated by the
+/// runner: `$`, `.name`, `.*`, `['name']`, `[n]` (negative counts from the end), `[*]` and filters
+/// `[?(@.a.b=='v')]` with `==` or `!=` and a quoted text, a number, `true`, `false` or `null`.
+/// A quoted filter text may hold `{{variables}}`, filled in when the path is evaluated.
 public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     /// A path that cannot be read.
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
@@ -17,7 +19,14 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         case member(String)
         case index(Int)
         case wildcard
-        case filter(path: [String], equals: Bool, value: JSONValue)
+        case filter(path: [String], equals: Bool, value: FilterOperand)
+    }
+
+    /// The right-hand side of a filter.
+    enum FilterOperand: Sendable, Hashable {
+        case literal(JSONValue)
+        /// Quoted text holding `{{variables}}`.
+        case template(String)
     }
 
     /// The text of the path.
@@ -25,14 +34,25 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     let segments: [Segment]
 
     /// Parses a path such as `$.value[0].id`.
-    public init(_ text: String) throws {
+    public init(_ text: String) throws(SyntaxError) {
         description = text
         var scanner = Scanner(text: Array(text), path: text)
         segments = try scanner.parsePath()
     }
 
-    /// Every value the path selects, in document order.
-    public func select(in root: JSONValue) -> [JSONValue] {
+    /// The variables the path's filters use, in order of first use.
+    public var variables: [String] {
+        var names: [String] = []
+        for case .filter(_, _, .template(let text)) in segments {
+            names += Template.variables(in: text).filter { !names.contains($0) }
+        }
+        return names
+    }
+
+    /// Every value the path selects, in document order; filter texts are filled in from `variables`.
+    public func select(in root: JSONValue, variables: [String: String] = [:]) throws(Template.UnknownVariable)
+        -> [JSONValue]
+    {
         var current = [root]
         for segment in segments {
             var next: [JSONValue] = []
@@ -51,7 +71,13 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                     } else if let members = value.objectMembers {
                         next += members.map(\.value)
                     }
-                case .filter(let path, let equals, let expected):
+                case .filter(let path, let equals, let operand):
+                    let expected: JSONValue
+                    switch operand {
+                    case .literal(let value): expected = value
+                    case .template(let text):
+                        expected = .string(try Template.expand(text, with: variables, context: .plain))
+                    }
                     let candidates = value.arrayElements ?? (value.objectMembers != nil ? [value] : [])
                     for candidate in candidates {
                         var field: JSONValue? = candidate
@@ -67,8 +93,10 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first value the path selects, if any.
-    public func first(in root: JSONValue) -> JSONValue? {
-        select(in: root).first
+    public func first(in root: JSONValue, variables: [String: String] = [:]) throws(Template.UnknownVariable)
+        -> JSONValue?
+    {
+        try select(in: root, variables: variables).first
     }
 
     private static func equal(_ left: JSONValue, _ right: JSONValue) -> Bool {
@@ -83,13 +111,13 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         var index = 0
 
         func failure(_ reason: String) -> SyntaxError {
-            SyntaxError(path: path, reason: "\(reason) at offset \(index)")
+            SyntaxError(path: path, reason: "\(reason) at character \(index + 1)")
         }
 
         var atEnd: Bool { index >= text.count }
         var current: Character? { atEnd ? nil : text[index] }
 
-        mutating func expect(_ character: Character) throws {
+        mutating func expect(_ character: Character) throws(SyntaxError) {
             guard current == character else { throw failure("expected '\(character)'") }
             index += 1
         }
@@ -98,9 +126,10 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             while current == " " { index += 1 }
         }
 
-        mutating func parsePath() throws -> [Segment] {
+        mutating func parsePath() throws(SyntaxError) -> [Segment] {
             skipSpaces()
-            try expect("$")
+            guard current == "$" else { throw failure("a JSONPath starts with '$'") }
+            index += 1
             var segments: [Segment] = []
             while !atEnd {
                 switch current {
@@ -122,20 +151,20 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                     skipSpaces()
                     guard atEnd else { throw failure("unexpected space") }
                 default:
-                    throw failure("unexpected '\(current!)'")
+                    throw failure("unexpected '\(current.map(String.init) ?? "")'")
                 }
             }
             return segments
         }
 
-        mutating func name() throws -> String {
+        mutating func name() throws(SyntaxError) -> String {
             let start = index
             while let character = current, !".[ =!)".contains(character) { index += 1 }
             guard index > start else { throw failure("expected a member name") }
             return String(text[start..<index])
         }
 
-        mutating func quoted() throws -> String {
+        mutating func quoted() throws(SyntaxError) -> String {
             guard let quote = current, quote == "'" || quote == "\"" else { throw failure("expected a quote") }
             index += 1
             var value = ""
@@ -150,7 +179,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             return value
         }
 
-        mutating func bracket() throws -> Segment {
+        mutating func bracket() throws(SyntaxError) -> Segment {
             switch current {
             case "'", "\"": return .member(try quoted())
             case "*":
@@ -166,7 +195,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
-        mutating func filter() throws -> Segment {
+        mutating func filter() throws(SyntaxError) -> Segment {
             try expect("?")
             skipSpaces()
             try expect("(")
@@ -195,35 +224,28 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             }
             index += 2
             skipSpaces()
-            let value: JSONValue
+            let value: FilterOperand
             if current == "'" || current == "\"" {
-                value = .string(try quoted())
+                let text = try quoted()
+                value = Template.variables(in: text).isEmpty ? .literal(.string(text)) : .template(text)
             } else {
                 let start = index
                 while let character = current, character != ")", character != " " { index += 1 }
                 let word = String(text[start..<index])
                 switch word {
-                case "true": value = .bool(true)
-                case "false": value = .bool(false)
-                case "null": value = .null
+                case "true": value = .literal(.bool(true))
+                case "false": value = .literal(.bool(false))
+                case "null": value = .literal(.null)
                 default:
-                    guard let number = Double(word) else { throw failure("expected a literal in a filter") }
-                    value = .number(number)
+                    guard let number = Double(word) else {
+                        throw failure("expected 'text', a number, true, false or null in a filter")
+                    }
+                    value = .literal(.number(number))
                 }
             }
             skipSpaces()
             try expect(")")
             return .filter(path: fields, equals: equals, value: value)
-        }
-    }
-}
-
-extension JSONValue {
-    /// The value as text for a variable: strings as they are, other values as JSON.
-    var capturedText: String {
-        switch self {
-        case .string(let string): return string
-        default: return serialized()
         }
     }
 }
