@@ -11,6 +11,13 @@ struct SandboxServeCommand: AsyncParsableCommand {
             Listens on 127.0.0.1 (https://localhost:PORT) until SIGINT or SIGTERM, logging one line \
             per request. Other tutor commands find the running server through the home.
 
+            The home remembers the port its server last listened on (8443 at first): the tenant's \
+            authority, and every project rendered from it, names that port. Without --port, serve \
+            listens there; when it is taken, serve exits 69 and says who holds it instead of moving.
+
+            Exit codes: 0 stopped by SIGINT or SIGTERM, 69 the port is taken or a serve already runs \
+            from the home, 73 the home cannot be created.
+
             Examples:
               tutor sandbox serve
               tutor sandbox serve --port 0 --home /tmp/sandbox
