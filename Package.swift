@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // C libraries, each wrapped by one small Swift type.
@@ -77,18 +79,28 @@ let package = Package(
                 "CArchive", "TutorRecord", "TutorSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        // The thin command-line front end: one file per subcommand.
-        .executableTarget(
-            name: "tutor",
+        // The command line as a library: one file per subcommand, runnable in-process by tests.
+        .target(
+            name: "TutorCLI",
             dependencies: [
-                "TutorDocument", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport",
+                "TutorDocument", "TutorHTTP", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorScaffold",
+                "TutorSupport",
                 "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The `tutor` executable: only the entry point.
+        .executableTarget(name: "tutor", dependencies: ["TutorCLI"]),
 
-        // What the test targets share: finding the built `tutor` for the tests that need a process.
+        // What the test targets share: finding the built `tutor` for the tests that need a real
+        // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
         .target(name: "TutorTestSupport", dependencies: ["TutorDocument"], path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
+        .testTarget(
+            name: "TutorCLITests",
+            dependencies: ["TutorCLI", "TutorSandbox", "TutorSupport", "TutorTestSupport"]),
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
@@ -102,6 +114,7 @@ let package = Package(
             name: "TutorVerifyTests",
             dependencies: [
                 "TutorVerify", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport",
+                "TutorCLI",
             ],
             exclude: ["Fixtures", "benchmark-verify.sh"]),
         .testTarget(

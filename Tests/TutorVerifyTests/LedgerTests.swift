@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TutorCLI
 import TutorDocument
 import TutorHTTP
 import TutorRecord
@@ -226,7 +227,7 @@ struct VerifyReplicationLagTests {
         var environment = ProcessInfo.processInfo.environment
         // A home of its own: no `tutor sandbox serve` runs there, so verify starts a sandbox itself.
         environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
-        let outcome = try await TutorExecutable.run(
+        let outcome = await Tutor.capture(
             [
                 "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait/tutorial.md").path,
                 "--state-root", root.appendingPathComponent("state").path, "--report", report.path,

@@ -3,6 +3,7 @@ import Foundation
 import TutorDocument
 import TutorHTTP
 import TutorRunner
+import TutorSandbox
 import TutorScaffold
 import TutorSupport
 
@@ -25,7 +26,9 @@ struct RunCommand: AsyncParsableCommand {
             variables or standard input, never from the command line.
 
             Without --tenant, the sandbox tenant is used: the one `tutor sandbox serve` serves from the \
-            default home, or one started for this command.
+            home (--sandbox-home, else the default home), or one started for this command on the port \
+            the home remembers. The closing note names the exact `tutor sandbox serve` command for that \
+            home and port, and `tutor app OUT` runs the rendered project.
 
             Exit codes: 0 done, 1 a step failed, 64 usage, 65 tutorial errors, 69 tenant unreachable, \
             73 cannot write state or output, 77 sign-in or permission denied, 130 interrupted.
@@ -43,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var tenantOptions: TenantOptions
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Set an input (not for secrets).", valueName: "NAME=VALUE"))
-    var variables: [String] = []
+    var variables: [Assignment] = []
 
     @Option(
         name: .customLong("state-dir"), help: ArgumentHelp("Where record.json and secrets.json go.", valueName: "DIR"))
@@ -67,67 +70,37 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Show every HTTP request.")
     var verbose = false
 
-    @Option(
-        name: .customLong("retry-budget"),
-        help: ArgumentHelp("Longest time one request may spend retrying, in seconds.", valueName: "SECONDS"))
-    var retryBudget: Double = 120
-
-    func validate() throws {
-        for assignment in variables where assignment.firstIndex(of: "=").map({ $0 == assignment.startIndex }) ?? true {
-            throw ValidationError("--var takes NAME=VALUE, got \(assignment)")
-        }
-        guard retryBudget > 0 else { throw ValidationError("--retry-budget must be positive") }
-    }
+    @OptionGroup var retry: RetryOptions
 
     func run() async throws {
-        do {
-            try await execute()
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
-    }
-
-    private func execute() async throws {
         let parsed = try TutorialParser().parse(path: tutorial)
         for warning in parsed.warnings { printError(warning.description) }
         // Refuse an unusable --out before anything is done to the tenant.
         let output = try out.map { try OutputTarget(path: $0) }
         try output?.preflight(force: force)
         let templateFolder = try output.map { _ in try TemplateLocator.resolve(nil) }
-        let environment = ProcessInfo.processInfo.environment
-        let resolved = try await tenantOptions.resolve(environment: environment)
-        let connection = resolved.connection
-        defer {
-            if let sandbox = resolved.sandbox {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    await sandbox.stop()
-                    done.signal()
-                }
-                done.wait()
-            }
+        let sandbox = try await tenantOptions.withTenant { resolved in
+            try await execute(parsed, output: output, templateFolder: templateFolder, resolved: resolved)
+            return resolved.sandbox
         }
+        if let sandbox, !json { noteSandbox(sandbox) }
+    }
 
-        var values: [String: String] = [:]
-        for assignment in variables {
-            let equals = assignment.firstIndex(of: "=")!
-            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-        }
+    /// Runs the tutorial against the resolved tenant and renders `output`.
+    private func execute(
+        _ parsed: Tutorial, output: OutputTarget?, templateFolder: URL?, resolved: TenantOptions.Resolved
+    ) async throws {
+        let context = CommandContext.current
+        let environment = context.environment
+        let connection = resolved.connection
+        let values = Assignment.values(variables)
         let state =
             stateDirectory.map { URL(fileURLWithPath: $0) }
             ?? RunOptions.defaultStateDirectory(
                 tutorialPath: tutorial, tenantName: connection.name,
                 base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
 
-        let client: CurlHTTPClient
-        do {
-            client = try CurlHTTPClient(
-                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFiles: connection.caFiles))
-        } catch {
-            throw RunnerError.usage("\(error)")
-        }
+        let client = try makeHTTPClient(for: connection)
 
         let toStandardError = out == "-"
         let descriptor = toStandardError ? STDERR_FILENO : STDOUT_FILENO
@@ -135,8 +108,7 @@ struct RunCommand: AsyncParsableCommand {
             style: ConsoleReporter.defaultStyle(json: json, isTerminal: isatty(descriptor) == 1),
             verbose: verbose, color: environment["NO_COLOR"].map(\.isEmpty) ?? true && isatty(descriptor) == 1,
             write: { text in
-                let handle = toStandardError ? FileHandle.standardError : FileHandle.standardOutput
-                handle.write(Data(text.utf8))
+                if toStandardError { context.writeError(text) } else { context.writeOutput(text) }
             })
         defer { reporter.finish() }
 
@@ -149,7 +121,7 @@ struct RunCommand: AsyncParsableCommand {
             tutorial: parsed, connection: connection, transport: client,
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
-                retryPolicy: RetryPolicy(budget: .milliseconds(Int64(retryBudget * 1000))),
+                retryPolicy: retry.policy,
                 toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
@@ -160,12 +132,28 @@ struct RunCommand: AsyncParsableCommand {
                 template: templateFolder, variables: values.variables, to: output, force: force, fixedTime: time)
             if output != .standardOutput {
                 let line = "rendered \(rendered.paths.count) files into \(rendered.output)\n"
-                (json ? FileHandle.standardError : FileHandle.standardOutput).write(Data(line.utf8))
+                if json { context.writeError(line) } else { context.writeOutput(line) }
             }
         }
-        if resolved.sandbox != nil, !json {
+    }
+
+    /// The closing note about the sandbox: where it listened, and the exact command that serves
+    /// it again (or runs the rendered app, which serves it too).
+    private func noteSandbox(_ sandbox: SandboxSession) {
+        if let movedFrom = sandbox.movedFrom {
             printError(
-                "note: the sandbox ran inside this command and has stopped; start `tutor sandbox serve` before signing in with the app"
+                "note: port \(movedFrom) was taken, so the sandbox listened on \(sandbox.info.port); its home remembers that port now"
+            )
+        }
+        guard sandbox.started != nil else { return }
+        let serve = sandbox.serveCommand(defaultHome: tenantOptions.sandboxHome.defaultHome)
+        if let out, out != "-" {
+            printError(
+                "note: the sandbox ran inside this command and has stopped; `tutor app \(SandboxSession.shellWord(out))` serves it and runs the app (or start `\(serve)` before signing in with the app)"
+            )
+        } else {
+            printError(
+                "note: the sandbox ran inside this command and has stopped; start `\(serve)` before signing in with the app"
             )
         }
     }

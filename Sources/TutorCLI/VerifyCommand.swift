@@ -47,7 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("var"),
         help: ArgumentHelp("Set an input of every tutorial; such inputs are not made unique.", valueName: "NAME=VALUE"))
-    var variables: [String] = []
+    var variables: [Assignment] = []
 
     @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report here.", valueName: "FILE"))
     var junit: String?
@@ -64,7 +64,7 @@ struct VerifyCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Verify only share I of N (by a stable hash of each path), for CI matrices.", valueName: "I/N"))
-    var shard: String?
+    var shard: Shard?
 
     @Flag(name: .customLong("keep-resources"), help: "Leave what the tutorials created in the tenant.")
     var keepResources = false
@@ -82,10 +82,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-burst"), help: ArgumentHelp("Writes that may go at once.", valueName: "N"))
     var writeBurst = 20
 
-    @Option(
-        name: .customLong("retry-budget"),
-        help: ArgumentHelp("Longest time one request may spend retrying, in seconds.", valueName: "SECONDS"))
-    var retryBudget: Double = 120
+    @OptionGroup var retry: RetryOptions
 
     @Option(
         name: .customLong("replication-lag-ms"),
@@ -102,53 +99,40 @@ struct VerifyCommand: AsyncParsableCommand {
         guard writesPerSecond >= 0, writeBurst >= 1 else {
             throw ValidationError("--writes-per-second must be 0 or more and --write-burst 1 or more")
         }
-        guard retryBudget > 0 else { throw ValidationError("--retry-budget must be positive") }
         if let replicationLagMs, replicationLagMs < 0 {
             throw ValidationError("--replication-lag-ms must be 0 or more")
-        }
-        for assignment in variables where assignment.firstIndex(of: "=").map({ $0 == assignment.startIndex }) ?? true {
-            throw ValidationError("--var takes NAME=VALUE, got \(assignment)")
-        }
-        if let shard {
-            do { _ = try Shard(parsing: shard) } catch {
-                throw ValidationError("\(error)".replacingOccurrences(of: "error: ", with: ""))
-            }
         }
     }
 
     func run() async throws {
-        let status: ExitStatus
-        do {
-            status = try await execute()
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
+        let status = try await execute()
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
     private func execute() async throws -> ExitStatus {
-        let environment = ProcessInfo.processInfo.environment
-        let shard = try self.shard.map { try Shard(parsing: $0) }
         let tutorials = try Self.expandFolders(self.tutorials)
         let selected = shard?.select(tutorials) ?? tutorials
         if let shard {
             printError("shard \(shard): \(selected.count) of \(tutorials.count) tutorial(s)")
         }
-        var values: [String: String] = [:]
-        for assignment in variables {
-            let equals = assignment.firstIndex(of: "=")!
-            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-        }
+        let values = Assignment.values(variables)
         if let unknown = Verifier.unknownVariables(values.keys, in: selected).first {
             throw VerifyError.usage(unknown)
         }
         let faults = sandboxFaults
-        let resolved = try await tenantOptions.resolve(environment: environment, sandboxFaults: faults)
-        defer { resolved.stopSandbox() }
-        if tenantOptions.tenant == nil {
-            if resolved.sandbox == nil {
+        return try await tenantOptions.withTenant(sandboxFaults: faults) { resolved in
+            try await verify(selected, values: values, faults: faults, resolved: resolved)
+        }
+    }
+
+    /// Verifies `selected` against the resolved tenant, writes the reports, and returns the exit status.
+    private func verify(
+        _ selected: [String], values: [String: String], faults: FaultOptions, resolved: TenantOptions.Resolved
+    ) async throws -> ExitStatus {
+        let context = CommandContext.current
+        let environment = context.environment
+        if let sandbox = resolved.sandbox {
+            if sandbox.started == nil {
                 printError(
                     "note: the running `tutor sandbox serve` is used with its own settings; --replication-lag-ms applies to a sandbox verify starts itself"
                 )
@@ -160,22 +144,15 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         // One client per job: a client sends one request at a time.
         var clients: [any HTTPTransport] = []
-        do {
-            for _ in 0..<min(jobs, max(selected.count, 1)) {
-                clients.append(
-                    try CurlHTTPClient(
-                        configuration: .init(
-                            userAgent: "tutor/\(Tutor.version)", extraCAFiles: resolved.connection.caFiles)))
-            }
-        } catch {
-            throw RunnerError.usage("\(error)")
+        for _ in 0..<min(jobs, max(selected.count, 1)) {
+            clients.append(try makeHTTPClient(for: resolved.connection))
         }
         let runId = UniqueNames.newRunId()
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let root = stateRoot.map { URL(fileURLWithPath: $0) } ?? cwd.appendingPathComponent(".tutor/verify/\(runId)")
         let options = VerifyOptions(
             variables: values, stateRoot: root, jobs: jobs, keepResources: keepResources,
-            retryPolicy: RetryPolicy(budget: .milliseconds(Int64(retryBudget * 1000))),
+            retryPolicy: retry.policy,
             writesPerSecond: writesPerSecond, writeBurst: writeBurst, runId: runId, shard: shard,
             toolVersion: Tutor.version)
 
@@ -185,7 +162,7 @@ struct VerifyCommand: AsyncParsableCommand {
         defer { signals.cancel() }
         let verifier = Verifier(
             connection: resolved.connection, transports: clients, options: options, interrupt: interrupt,
-            progress: { event in printError(Self.describe(event)) })
+            progress: { event in context.writeError(Self.describe(event) + "\n") })
         printError("verifying \(selected.count) tutorial(s) against \(resolved.connection.name), run \(runId)")
         let result = await verifier.verify(selected)
 
@@ -201,10 +178,10 @@ struct VerifyCommand: AsyncParsableCommand {
         var output = ""
         if environment["GITHUB_ACTIONS"] == "true" { output += result.githubAnnotations() }
         output += markdown
-        FileHandle.standardOutput.write(Data(output.utf8))
+        context.writeOutput(output)
         if let summaryFile = environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
             if !FileManager.default.fileExists(atPath: summaryFile) {
-                FileManager.default.createFile(atPath: summaryFile, contents: nil)
+                _ = FileManager.default.createFile(atPath: summaryFile, contents: nil)
             }
             if let handle = FileHandle(forWritingAtPath: summaryFile) {
                 handle.seekToEndOfFile()
@@ -264,18 +241,5 @@ struct VerifyCommand: AsyncParsableCommand {
                     "[\(index + 1)/\(total)] \(result.path): FAILED (\(failure?.failureClass.rawValue ?? "?"))\(place): \(failure?.message ?? "") (\(seconds))"
             }
         }
-    }
-}
-
-extension TenantOptions.Resolved {
-    /// Stops the sandbox started for this command, if one was (waits until it has stopped).
-    func stopSandbox() {
-        guard let sandbox else { return }
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await sandbox.stop()
-            done.signal()
-        }
-        done.wait()
     }
 }

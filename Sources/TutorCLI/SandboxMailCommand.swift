@@ -18,8 +18,7 @@ struct SandboxMailCommand: AsyncParsableCommand {
               tutor sandbox mail --to ada@example.com --json | jq -r '.[0].code'
             """)
 
-    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
-    var home: String?
+    @OptionGroup var sandboxHome: SandboxHomeOptions
 
     @Option(help: "Only the messages to this address (case ignored).")
     var to: String?
@@ -28,16 +27,11 @@ struct SandboxMailCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
-        do {
-            let messages = SandboxMailbox.filter(try SandboxMailbox.read(file: sandboxHome.mailFile), to: to)
-            if json {
-                printLine(SandboxMailbox.jsonText(messages))
-            } else if !messages.isEmpty {
-                printLine(SandboxMailbox.text(messages))
-            }
-        } catch {
-            throw tutor.exitCode(reporting: error)
+        let messages = SandboxMailbox.filter(try SandboxMailbox.read(file: sandboxHome.home.mailFile), to: to)
+        if json {
+            printLine(SandboxMailbox.jsonText(messages))
+        } else if !messages.isEmpty {
+            printLine(SandboxMailbox.text(messages))
         }
     }
 }

@@ -40,6 +40,8 @@ struct TenantOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Also trust the CAs in this PEM file.", valueName: "FILE"))
     var caFile: String?
 
+    @OptionGroup var sandboxHome: SandboxHomeOptions
+
     /// Microsoft Graph Command Line Tools, a public client that any tenant can consent to.
     static let defaultDeviceCodeClientId = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
@@ -50,6 +52,9 @@ struct TenantOptions: ParsableArguments {
         {
             throw ValidationError("sign-in options need --tenant (without it the sandbox is used)")
         }
+        if tenant != nil, sandboxHome.path != nil {
+            throw ValidationError("--sandbox-home is for the sandbox tenant; drop it or --tenant")
+        }
         if clientSecretEnvironment != nil && clientSecretFromStandardInput {
             throw ValidationError("give the client secret once: --client-secret-env or --client-secret-stdin")
         }
@@ -58,18 +63,39 @@ struct TenantOptions: ParsableArguments {
         }
     }
 
-    /// A tenant connection, and the in-process sandbox to stop afterwards if one was started.
+    /// A tenant connection, and the sandbox session when the tenant is the sandbox.
     struct Resolved {
         var connection: TenantConnection
-        var sandbox: RunningSandbox?
+        var sandbox: SandboxSession?
+    }
+
+    /// Runs `body` with the tenant worked out, and stops a sandbox started for it afterwards,
+    /// whether `body` returned or threw.
+    func withTenant<Result>(
+        sandboxFaults: FaultOptions = .none, _ body: (Resolved) async throws -> Result
+    ) async throws -> Result {
+        let resolved = try await resolve(sandboxFaults: sandboxFaults)
+        let result: Result
+        do {
+            result = try await body(resolved)
+        } catch {
+            await resolved.sandbox?.stop()
+            throw error
+        }
+        await resolved.sandbox?.stop()
+        return result
     }
 
     /// Works out the tenant and the credential, starting the sandbox when no `serve` runs.
     /// `sandboxFaults` apply to a sandbox started here, not to one `tutor sandbox serve` serves.
-    func resolve(
-        environment: [String: String] = ProcessInfo.processInfo.environment, sandboxFaults: FaultOptions = .none
-    ) async throws -> Resolved {
-        guard let tenant else { return try await resolveSandbox(environment: environment, faults: sandboxFaults) }
+    func resolve(sandboxFaults: FaultOptions = .none) async throws -> Resolved {
+        let environment = CommandContext.current.environment
+        guard let tenant else {
+            let session = try await SandboxSession.attachOrStart(home: sandboxHome.home, faults: sandboxFaults)
+            return Resolved(
+                connection: Self.sandboxConnection(session.info, secret: session.adminClientSecret, extraCA: caFile),
+                sandbox: session)
+        }
         let credential: Credential
         if let variable = accessTokenEnvironment {
             credential = .accessToken(try Self.value(of: variable, in: environment, what: "access token"))
@@ -110,29 +136,6 @@ struct TenantOptions: ParsableArguments {
             throw ValidationError("environment variable \(variable) (the \(what)) is not set")
         }
         return value
-    }
-
-    /// The sandbox of the default home: the running `serve` if there is one, else one started here.
-    private func resolveSandbox(environment: [String: String], faults: FaultOptions) async throws -> Resolved {
-        let home = SandboxHome.defaultHome(environment: environment)
-        var info = try await SandboxInfo.load(home: home)
-        var running: RunningSandbox?
-        if !info.running {
-            // The default port keeps the authority the same as `tutor sandbox serve` will have later.
-            let started: RunningSandbox
-            if let onDefault = try? await SandboxServer().start(
-                home: home, port: SandboxInfo.defaultPort, faults: faults)
-            {
-                started = onDefault
-            } else {
-                started = try await SandboxServer().start(home: home, port: 0, faults: faults)
-            }
-            info = started.info
-            running = started
-        }
-        let secret = try String(contentsOfFile: info.adminClientSecretFile, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return Resolved(connection: Self.sandboxConnection(info, secret: secret, extraCA: caFile), sandbox: running)
     }
 
     /// The connection to a sandbox described by `info`, signed in with its admin app's client credentials.

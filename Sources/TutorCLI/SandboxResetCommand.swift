@@ -15,16 +15,11 @@ struct SandboxResetCommand: AsyncParsableCommand {
               tutor sandbox reset --home /tmp/sandbox
             """)
 
-    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
-    var home: String?
+    @OptionGroup var sandboxHome: SandboxHomeOptions
 
     func run() async throws {
-        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
-        do {
-            try sandboxHome.reset()
-            printLine("tutor sandbox: reset \(sandboxHome.url.path)")
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
+        let home = sandboxHome.home
+        try home.reset()
+        printLine("tutor sandbox: reset \(home.url.path)")
     }
 }

@@ -27,14 +27,9 @@ struct PlanCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let parsed: Tutorial
-        do {
-            parsed = try TutorialParser().parse(path: tutorial)
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
+        let parsed = try TutorialParser().parse(path: tutorial)
         for warning in parsed.warnings { printError(warning.description) }
         let plan = TutorialPlan(parsed)
-        print(json ? plan.json().serialized(pretty: true) : plan.text(), terminator: json ? "\n" : "")
+        CommandContext.current.writeOutput(json ? plan.json().serialized(pretty: true) + "\n" : plan.text())
     }
 }

@@ -50,34 +50,28 @@ struct CleanupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let summaries: [CleanupSummary]
-        do {
-            summaries = try await execute()
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
+        let summaries = try await execute()
         for summary in summaries {
-            if summaries.count > 1 { print("\(summary.stateDirectory):") }
+            if summaries.count > 1 { printLine("\(summary.stateDirectory):") }
             if summary.adopted > 0 {
-                print("found \(summary.adopted) resource(s) created by a run that was cut off before recording them")
+                printLine(
+                    "found \(summary.adopted) resource(s) created by a run that was cut off before recording them")
             }
             if summary.items.isEmpty {
-                print("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
+                printLine("nothing to delete: the ledger in \(summary.stateDirectory) is empty")
             }
             for item in summary.items {
                 switch item.outcome {
-                case .deleted: print("deleted \(item.type) \(item.id)")
+                case .deleted: printLine("deleted \(item.type) \(item.id)")
                 case .alreadyGone:
                     if let failure = item.failure {
-                        print("gone with what contained it: \(item.type) \(item.id)")
+                        printLine("gone with what contained it: \(item.type) \(item.id)")
                         printError("warning: the tutorial's cleanup request for it failed: \(failure.message)")
                     } else {
-                        print("already gone: \(item.type) \(item.id)")
+                        printLine("already gone: \(item.type) \(item.id)")
                     }
-                case .kept: print("kept \(item.type) \(item.id)")
-                case .planned: print("would delete \(item.type) \(item.id): \(item.method) \(item.url)")
+                case .kept: printLine("kept \(item.type) \(item.id)")
+                case .planned: printLine("would delete \(item.type) \(item.id): \(item.method) \(item.url)")
                 case .failed:
                     printError("error: \(item.failure?.message ?? "cannot delete \(item.type) \(item.id)")")
                 }
@@ -94,21 +88,15 @@ struct CleanupCommand: AsyncParsableCommand {
         } else {
             folders = [URL(fileURLWithPath: stateDirectory ?? ".")]
         }
-        let resolved = try await tenantOptions.resolve()
-        defer { resolved.stopSandbox() }
-        let client: CurlHTTPClient
-        do {
-            client = try CurlHTTPClient(
-                configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFiles: resolved.connection.caFiles))
-        } catch {
-            throw RunnerError.usage("\(error)")
+        return try await tenantOptions.withTenant { resolved in
+            let client = try makeHTTPClient(for: resolved.connection)
+            var summaries: [CleanupSummary] = []
+            for folder in folders {
+                summaries.append(
+                    try await RunStateCleanup.clean(
+                        stateDirectory: folder, connection: resolved.connection, transport: client, dryRun: dryRun))
+            }
+            return summaries
         }
-        var summaries: [CleanupSummary] = []
-        for folder in folders {
-            summaries.append(
-                try await RunStateCleanup.clean(
-                    stateDirectory: folder, connection: resolved.connection, transport: client, dryRun: dryRun))
-        }
-        return summaries
     }
 }

@@ -43,11 +43,11 @@ struct RunsCommand: ParsableCommand {
     func run() throws {
         let rootURL = URL(fileURLWithPath: root)
         guard FileManager.default.fileExists(atPath: rootURL.path) else {
-            print("no runs: \(root) does not exist")
+            printLine("no runs: \(root) does not exist")
             return
         }
         let folders = (try? RunStateCleanup.stateDirectories(under: rootURL)) ?? []
-        if folders.isEmpty { print("no runs under \(root)") }
+        if folders.isEmpty { printLine("no runs under \(root)") }
         var failed = false
         for folder in folders {
             let store = RunStateStore(directory: folder)
@@ -77,7 +77,7 @@ struct RunsCommand: ParsableCommand {
                     .init("finishedAt", record?.finishedAt.map(JSONValue.string) ?? .null),
                     .init("resourcesLeft", .number(Double(left))), .init("removed", .bool(removed)),
                 ])
-                print(line.serialized())
+                printLine(line.serialized())
             } else {
                 let tenant =
                     record.map { $0.tenant.sandbox ? "sandbox" : ($0.tenant.subdomain ?? $0.tenant.id ?? "?") } ?? "?"
@@ -85,7 +85,7 @@ struct RunsCommand: ParsableCommand {
                 let holds =
                     left == 0 ? "nothing in the tenant" : "\(left) resource\(left == 1 ? "" : "s") in the tenant"
                 let tutorial = record.map { URL(fileURLWithPath: $0.tutorial.path).lastPathComponent } ?? "?"
-                print(
+                printLine(
                     "\(folder.path)  \(tutorial)  \(tenant)  \(status)  \(age)  \(holds)\(removed ? "  (removed)" : "")"
                 )
             }

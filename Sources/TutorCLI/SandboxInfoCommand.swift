@@ -15,15 +15,9 @@ struct SandboxInfoCommand: AsyncParsableCommand {
               tutor sandbox info | jq -r .graphURL
             """)
 
-    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
-    var home: String?
+    @OptionGroup var sandboxHome: SandboxHomeOptions
 
     func run() async throws {
-        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
-        do {
-            printLine(try await SandboxInfo.load(home: sandboxHome).jsonText())
-        } catch {
-            throw tutor.exitCode(reporting: error)
-        }
+        printLine(try await SandboxInfo.load(home: sandboxHome.home).jsonText())
     }
 }

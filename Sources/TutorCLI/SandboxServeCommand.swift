@@ -11,6 +11,13 @@ struct SandboxServeCommand: AsyncParsableCommand {
             Listens on 127.0.0.1 (https://localhost:PORT) until SIGINT or SIGTERM, logging one line \
             per request. Other tutor commands find the running server through the home.
 
+            The home remembers the port its server last listened on (8443 at first): the tenant's \
+            authority, and every project rendered from it, names that port. Without --port, serve \
+            listens there; when it is taken, serve exits 69 and says who holds it instead of moving.
+
+            Exit codes: 0 stopped by SIGINT or SIGTERM, 69 the port is taken or a serve already runs \
+            from the home, 73 the home cannot be created.
+
             Examples:
               tutor sandbox serve
               tutor sandbox serve --port 0 --home /tmp/sandbox
@@ -18,11 +25,13 @@ struct SandboxServeCommand: AsyncParsableCommand {
               tutor sandbox serve --lost-answer-rate 0.3 --seed 7
             """)
 
-    @Option(help: "The sandbox home (default: ${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox).")
-    var home: String?
+    @OptionGroup var sandboxHome: SandboxHomeOptions
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port: Int = 8443
+    @Option(
+        help: ArgumentHelp(
+            "The port to listen on (default: the one the home remembers, else 8443); 0 picks a free one.",
+            valueName: "PORT"))
+    var port: Int?
 
     @Option(name: .customLong("latency-ms"), help: "Delay added to every Graph answer, in milliseconds.")
     var latencyMs: Int = 0
@@ -52,7 +61,9 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var seed: UInt64?
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let port, !(0...65535).contains(port) {
+            throw ValidationError("--port must be between 0 and 65535")
+        }
         if let problem = faults.problem { throw ValidationError(problem) }
     }
 
@@ -64,23 +75,25 @@ struct SandboxServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sandboxHome = home.map(SandboxHome.init(path:)) ?? SandboxHome.defaultHome()
-        let server = SandboxServer(requestLog: { line in printLine(line) })
-        do {
-            let running = try await server.start(home: sandboxHome, port: port, faults: faults, handleSignals: true)
-            let info = running.info
-            printLine(
-                "tutor sandbox: serving tenant \(info.tenantId) (\(info.domain)) on \(info.graphURL); "
-                    + "authority \(info.authority); CA \(info.caFile)")
-            try await running.wait()
-            printLine("tutor sandbox: stopped")
-        } catch {
-            throw tutor.exitCode(reporting: error)
+        let home = sandboxHome.home
+        let listenPort = port ?? home.preferredPort
+        // A taken port is an error, never a silent move: the home's authority (and every
+        // project rendered from it) names this port.
+        if listenPort != 0, home.runningServerPort() == nil, !LoopbackPort.isFree(listenPort) {
+            throw PortTakenError(
+                port: listenPort,
+                advice: port == nil
+                    ? "this home serves there (its authority names port \(listenPort)): stop that process, or pick another port with --port N (0 picks a free one), which the home then remembers; projects rendered before name the old port"
+                    : "stop that process, or pick another port (0 picks a free one)")
         }
+        let context = CommandContext.current
+        let server = SandboxServer(requestLog: { line in context.writeOutput(line + "\n") })
+        let running = try await server.start(home: home, port: listenPort, faults: faults, handleSignals: true)
+        let info = running.info
+        printLine(
+            "tutor sandbox: serving tenant \(info.tenantId) (\(info.domain)) on \(info.graphURL); "
+                + "authority \(info.authority); CA \(info.caFile)")
+        try await running.wait()
+        printLine("tutor sandbox: stopped")
     }
-}
-
-/// Writes a line to standard output and flushes it, so logs show up when piped.
-func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
