@@ -18,7 +18,6 @@ public struct GraphHostPolicy: Sendable {
     /// The policy the parser uses.
     public static let standard = GraphHostPolicy()
 
-    /// Creates the policy.
     public init() {}
 
     /// An allowed destination.

@@ -11,7 +11,6 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
     /// The `[!INCLUDE]` directives that led to this file, outermost first.
     public var includeChain: [IncludeSite]
 
-    /// Creates a location.
     public init(file: String, line: Int, column: Int, includeChain: [IncludeSite] = []) {
         self.file = file
         self.line = line
@@ -35,7 +34,6 @@ public struct IncludeSite: Sendable, Hashable, Codable, CustomStringConvertible 
     /// 1-based column of the directive.
     public var column: Int
 
-    /// Creates an include site.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
@@ -65,7 +63,6 @@ public struct Tutorial: Sendable {
     /// Warnings found while reading (the document is still usable).
     public var warnings: [DocumentDiagnostic]
 
-    /// Creates a tutorial.
     public init(
         path: String, sha256: String, title: String, frontMatter: [JSONValue.JSONMember], steps: [Step],
         inputs: [InputDeclaration], outputs: [OutputDeclaration], warnings: [DocumentDiagnostic] = []
@@ -93,7 +90,6 @@ public struct Step: Sendable {
     /// The executable requests of the section (through includes), in order.
     public var requests: [RequestBlock]
 
-    /// Creates a step.
     public init(title: String, location: SourceLocation, requests: [RequestBlock]) {
         self.title = title
         self.location = location
@@ -130,7 +126,6 @@ public struct HeaderTemplate: Sendable, Hashable {
     /// Header value template.
     public var value: String
 
-    /// Creates a header template.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
@@ -168,7 +163,6 @@ public struct RequestBlock: Sendable {
     /// Every variable the request uses (URL, headers, body, lookup, cleanup, expectation), sorted.
     public var variables: [String]
 
-    /// Creates a request block.
     public init(
         name: String, location: SourceLocation, method: String, url: String, headers: [HeaderTemplate] = [],
         body: String? = nil, expectation: ResponseExpectation? = nil, captures: [Capture] = [],
@@ -206,7 +200,6 @@ public struct ResponseExpectation: Sendable {
     /// Expected body as JSON text with `{{variables}}`, matched as a subset; `"*"` matches any value.
     public var body: String?
 
-    /// Creates an expectation.
     public init(location: SourceLocation, status: Int, headers: [HeaderTemplate] = [], body: String? = nil) {
         self.location = location
         self.status = status
@@ -238,7 +231,6 @@ public struct Capture: Sendable, Hashable {
     /// parser reports as an error). The runner evaluates this: `matcher.capturedValue(in:)`.
     public private(set) var matcher: InputPattern?
 
-    /// Creates a capture.
     public init(variable: String, source: CaptureSource, pattern: String? = nil) {
         self.variable = variable
         self.source = source
@@ -259,7 +251,6 @@ public struct Lookup: Sendable {
     /// Captures taken from the lookup's response; the object exists when all of them resolve.
     public var captures: [Capture]
 
-    /// Creates a lookup.
     public init(url: String, captures: [Capture]) {
         self.url = url
         self.captures = captures
@@ -276,7 +267,6 @@ public struct RetryRule: Sendable, Hashable {
     /// Upper bound on the time spent retrying, if the tutorial sets one.
     public var maxSeconds: Double?
 
-    /// Creates a retry rule.
     public init(statuses: [Int] = [], errorCodes: [String] = [], maxSeconds: Double? = nil) {
         self.statuses = statuses
         self.errorCodes = errorCodes
@@ -293,7 +283,6 @@ public struct CleanupRule: Sendable, Hashable {
     /// A short name of the resource kind, e.g. `application`, for reports.
     public var resourceType: String?
 
-    /// Creates a cleanup rule.
     public init(method: String = "DELETE", url: String, resourceType: String? = nil) {
         self.method = method
         self.url = url
@@ -319,7 +308,6 @@ public struct InputDeclaration: Sendable, Hashable {
     /// Where it is declared.
     public var location: SourceLocation
 
-    /// Creates an input declaration.
     public init(
         name: String, defaultValue: String? = nil, pattern: String? = nil, description: String? = nil,
         location: SourceLocation
@@ -344,7 +332,6 @@ public struct OutputDeclaration: Sendable, Hashable {
     /// Where it is declared.
     public var location: SourceLocation
 
-    /// Creates an output declaration.
     public init(name: String, value: String, isSecret: Bool, location: SourceLocation) {
         self.name = name
         self.value = value
@@ -368,7 +355,6 @@ public struct DocumentDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, in words a docs author can act on.
     public var message: String
 
-    /// Creates a diagnostic.
     public init(location: SourceLocation, severity: DiagnosticSeverity = .error, message: String) {
         self.location = location
         self.severity = severity

@@ -13,7 +13,6 @@ public struct TutorialParser: Sendable {
     /// The most bytes a tutorial may read in all, counting each include every time it is included.
     public static let maximumTutorialBytes = 1024 * 1024
 
-    /// Creates a parser.
     public init() {}
 
     /// Reads and validates the tutorial at `path`; throws `DocumentError`.

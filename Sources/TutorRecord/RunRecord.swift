@@ -56,7 +56,6 @@ public struct RunRecord: Codable, Sendable {
         /// Tool version.
         public var version: String
 
-        /// Creates a value with every field.
         public init(name: String, version: String) {
             self.name = name
             self.version = version
@@ -70,7 +69,6 @@ public struct RunRecord: Codable, Sendable {
         /// SHA-256 of the top-level file.
         public var sha256: String
 
-        /// Creates a value with every field.
         public init(path: String, sha256: String) {
             self.path = path
             self.sha256 = sha256
@@ -81,7 +79,6 @@ public struct RunRecord: Codable, Sendable {
     public struct TenantInfo: Codable, Sendable {
         /// Tenant id.
         public var id: String?
-        /// Subdomain.
         public var subdomain: String?
         /// Graph base URL.
         public var graphURL: String
@@ -90,7 +87,6 @@ public struct RunRecord: Codable, Sendable {
         /// The sandbox's CA certificate file, which a rendered app must trust (nil on a real tenant).
         public var caFile: String?
 
-        /// Creates a value with every field.
         public init(id: String? = nil, subdomain: String? = nil, graphURL: String, sandbox: Bool, caFile: String? = nil)
         {
             self.caFile = caFile
@@ -105,10 +101,8 @@ public struct RunRecord: Codable, Sendable {
     public struct ErrorInfo: Codable, Sendable, Hashable {
         /// Graph's code (or the runner's, e.g. `ExpectationFailed`).
         public var code: String
-        /// The message.
         public var message: String
 
-        /// Creates a value with every field.
         public init(code: String, message: String) {
             self.code = code
             self.message = message
@@ -119,7 +113,6 @@ public struct RunRecord: Codable, Sendable {
     public struct RequestEntry: Codable, Sendable {
         /// Request name.
         public var name: String
-        /// Method.
         public var method: String
         /// URL as sent (rebased, interpolated).
         public var url: String
@@ -142,7 +135,6 @@ public struct RunRecord: Codable, Sendable {
         /// What became of the request.
         public var outcome: RequestOutcome
 
-        /// Creates a value with every field.
         public init(
             name: String, method: String, url: String, status: Int? = nil, durationMs: Int, attempts: Int,
             requestId: String? = nil, error: ErrorInfo? = nil, requestBody: JSONValue? = nil,
@@ -165,7 +157,6 @@ public struct RunRecord: Codable, Sendable {
 
     /// One step.
     public struct StepEntry: Codable, Sendable {
-        /// Heading.
         public var title: String
         /// `file:line` of the heading.
         public var source: String
@@ -176,7 +167,6 @@ public struct RunRecord: Codable, Sendable {
         /// Its requests.
         public var requests: [RequestEntry]
 
-        /// Creates a value with every field.
         public init(title: String, source: String, status: StepStatus, durationMs: Int, requests: [RequestEntry]) {
             self.title = title
             self.source = source
@@ -197,7 +187,6 @@ public struct RunRecord: Codable, Sendable {
         /// How to delete it.
         public var cleanup: CleanupEntry
 
-        /// Creates a value with every field.
         public init(type: String, id: String, createdBy: String, cleanup: CleanupEntry) {
             self.type = type
             self.id = id
@@ -213,7 +202,6 @@ public struct RunRecord: Codable, Sendable {
         /// Absolute URL on the tenant.
         public var url: String
 
-        /// Creates a value with every field.
         public init(method: String, url: String) {
             self.method = method
             self.url = url
@@ -224,7 +212,6 @@ public struct RunRecord: Codable, Sendable {
     public var tool: Tool
     /// Tutorial path and hash.
     public var tutorial: TutorialInfo
-    /// Tenant.
     public var tenant: TenantInfo
     /// Where the run stands.
     public var status: RunStatus
@@ -259,7 +246,6 @@ public struct RunRecord: Codable, Sendable {
         return nil
     }
 
-    /// Creates a value with every field.
     public init(
         tool: Tool, tutorial: TutorialInfo, tenant: TenantInfo, status: RunStatus, startedAt: String,
         finishedAt: String? = nil, steps: [StepEntry], inputs: [String: String], captures: [String: String],

@@ -9,7 +9,6 @@ import TutorSupport
 
 /// The run state directory: `record.json` and `secrets.json`, each replaced atomically.
 public struct RunStateStore: Sendable {
-    /// The directory.
     public let directory: URL
 
     /// A store in `directory` (created when first saved).
@@ -108,7 +107,6 @@ public enum RunStateError: Error, Sendable, CustomStringConvertible, ExitStatusP
     /// Another run holds the folder (exit 64: pick another `--state-dir` or wait).
     case inUse(String)
 
-    /// The message.
     public var description: String {
         switch self {
         case .unusable(let message): return "error: run state: \(message)"

@@ -29,7 +29,6 @@ public struct GraphExchange: Sendable {
 ///
 /// Used from one task at a time (a run or a cleanup); not shared.
 public final class GraphClient {
-    /// The tenant.
     public let connection: TenantConnection
     /// The HTTP seam.
     public let transport: any HTTPTransport
@@ -47,7 +46,6 @@ public final class GraphClient {
     public private(set) var lastTransportFailure: HTTPTransportError.Kind?
     private let clock = ContinuousClock()
 
-    /// Creates a client.
     public init(
         connection: TenantConnection, transport: any HTTPTransport, tokens: TokenProvider, policy: RetryPolicy,
         emit: @escaping (RunEvent) -> Void = { _ in }, redact: @escaping (String) -> String = { $0 }

@@ -69,7 +69,6 @@ public protocol RunObserver: Sendable {
 
 /// An observer that ignores everything.
 public struct SilentObserver: RunObserver {
-    /// Creates it.
     public init() {}
     /// Does nothing.
     public func handle(_ event: RunEvent) {}

@@ -11,7 +11,6 @@ public struct GraphError: Sendable, Hashable, Codable {
     /// (`Request_BadRequest` with `NoBackingApplicationObject`).
     public var detailCodes: [String] = []
 
-    /// Creates a Graph error.
     public init(code: String, message: String, detailCodes: [String] = []) {
         self.code = code
         self.message = message

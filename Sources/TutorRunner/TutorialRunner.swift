@@ -23,7 +23,6 @@ public struct RunOptions: Sendable {
     /// Where the project will be rendered after the run (`--out`), for the closing summary.
     public var projectOutput: String?
 
-    /// Creates options.
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
@@ -49,9 +48,7 @@ public struct RunOptions: Sendable {
 
 /// Executes a tutorial's requests against a tenant, step by step, recording and resuming.
 public struct TutorialRunner: Sendable {
-    /// The tutorial.
     public let tutorial: Tutorial
-    /// The tenant.
     public let connection: TenantConnection
     /// The HTTP seam.
     public let transport: any HTTPTransport
@@ -64,7 +61,6 @@ public struct TutorialRunner: Sendable {
     /// Shows device-code instructions.
     public let prompt: @Sendable (String) -> Void
 
-    /// Creates a runner.
     public init(
         tutorial: Tutorial, connection: TenantConnection, transport: any HTTPTransport, options: RunOptions,
         observer: any RunObserver = SilentObserver(), interrupt: InterruptFlag = InterruptFlag(),

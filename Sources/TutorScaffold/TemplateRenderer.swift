@@ -9,7 +9,6 @@ public struct RenderedFile: Sendable, Equatable {
     /// Its permission bits.
     public var mode: UInt16
 
-    /// Creates a file.
     public init(path: String, contents: Data, mode: UInt16) {
         self.path = path
         self.contents = contents

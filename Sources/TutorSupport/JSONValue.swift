@@ -15,7 +15,6 @@ public enum JSONValue: Sendable, Hashable {
         public var key: String
         /// The member's value.
         public var value: JSONValue
-        /// Creates a member.
         public init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value

@@ -8,7 +8,6 @@ import TutorSupport
 /// Deletes what a run created, from its ledger, newest first; a resource already gone (404)
 /// counts as deleted. Throttling and server errors are retried within the retry budget.
 public struct LedgerCleaner: Sendable {
-    /// The tenant.
     public let connection: TenantConnection
     /// The HTTP seam (a `BudgetedTransport` in verify, so deletes share the write budget).
     public let transport: any HTTPTransport
@@ -19,7 +18,6 @@ public struct LedgerCleaner: Sendable {
     /// How long a deleted resource may stay visible (replication) before it counts as left.
     public var confirmationWindow: Duration = .seconds(10)
 
-    /// Creates a cleaner.
     public init(
         connection: TenantConnection, transport: any HTTPTransport, tokens: TokenProvider,
         retryPolicy: RetryPolicy = RetryPolicy()

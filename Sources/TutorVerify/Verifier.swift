@@ -61,12 +61,10 @@ public enum VerifyProgress: Sendable {
 /// stopping at its first failing step, cleaned up afterwards, with failures classified and
 /// traced to the Markdown.
 public struct Verifier: Sendable {
-    /// The tenant.
     public let connection: TenantConnection
     /// HTTP clients: one per job, because a client may send one request at a time (the
     /// libcurl client does); job `k` uses `transports[k % transports.count]`.
     public let transports: [any HTTPTransport]
-    /// Settings.
     public let options: VerifyOptions
     /// Raised by SIGINT: no further tutorial starts; running ones stop and are cleaned up.
     public let interrupt: InterruptFlag

@@ -77,7 +77,6 @@ public enum FaultAction: Sendable, Equatable {
 /// Draws the faults for each request from a seeded generator: the same seed and the same order
 /// of requests give the same faults.
 public final class FaultInjector: Sendable {
-    /// The knobs.
     public let options: FaultOptions
     private let generator: LockedGenerator
 

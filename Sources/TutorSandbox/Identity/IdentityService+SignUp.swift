@@ -166,7 +166,6 @@ extension IdentityService {
         page.signUpEmail(email: "", error: "Your sign-up session expired. Please start again.", status: .badRequest)
     }
 
-    /// Creates the account at the end of a sign-up.
     func createAccount(id: String, email: String, password: String, values: [String: String], page: SignInPageContext)
         async -> SignUpStep
     {

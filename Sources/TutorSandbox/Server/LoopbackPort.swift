@@ -119,7 +119,6 @@ public enum LoopbackPort {
 
 /// A port that something else holds, where the sandbox or an app must listen.
 public struct PortTakenError: Error, Sendable, CustomStringConvertible, ExitStatusProviding {
-    /// The port.
     public var port: Int
     /// Who holds it, when known.
     public var holder: PortHolder?

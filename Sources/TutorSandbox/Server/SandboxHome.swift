@@ -16,7 +16,6 @@ public struct SandboxTenantIdentity: Codable, Sendable, Equatable {
     /// The appId of the pre-provisioned admin app.
     public var adminClientId: String
 
-    /// Creates an identity.
     public init(tenantId: String, subdomain: String, adminClientId: String) {
         self.tenantId = tenantId
         self.subdomain = subdomain
@@ -45,7 +44,6 @@ public struct SandboxServerRecord: Codable, Sendable, Equatable {
 /// Default `${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox`, mode 0700; every key, secret and
 /// state file in it is 0600.
 public struct SandboxHome: Sendable, Equatable {
-    /// The folder.
     public let url: URL
 
     /// A home at `url` (created on `prepare()`).

@@ -21,7 +21,6 @@ public struct SandboxLimits: Sendable, Equatable {
         self.identity = identity
     }
 
-    /// The defaults.
     public static let standard = SandboxLimits()
 }
 
@@ -58,6 +57,5 @@ public struct IdentityLimits: Sendable, Equatable {
         self.signUpResendCooldown = signUpResendCooldown
     }
 
-    /// The defaults.
     public static let standard = IdentityLimits()
 }

@@ -12,7 +12,6 @@ public struct SandboxSession: Sendable {
         case exactly(Int)
     }
 
-    /// The home.
     public let home: SandboxHome
     /// How to reach the tenant.
     public let info: SandboxInfo
