@@ -116,18 +116,21 @@ struct VerifyCommand: AsyncParsableCommand {
             printError("shard \(shard): \(selected.count) of \(tutorials.count) tutorial(s)")
         }
         let values = Assignment.values(variables)
-        if let unknown = Verifier.unknownVariables(values.keys, in: selected).first {
+        // Each tutorial is read once: the `--var` check and the run share what was parsed.
+        let documents = TutorialDocument.read(selected)
+        if let unknown = Verifier.unknownVariables(values.keys, in: documents).first {
             throw VerifyError.usage(unknown)
         }
         let faults = sandboxFaults
         return try await tenantOptions.withTenant(sandboxFaults: faults) { resolved in
-            try await verify(selected, values: values, faults: faults, resolved: resolved)
+            try await verify(documents, values: values, faults: faults, resolved: resolved)
         }
     }
 
     /// Verifies `selected` against the resolved tenant, writes the reports, and returns the exit status.
     private func verify(
-        _ selected: [String], values: [String: String], faults: FaultOptions, resolved: TenantOptions.Resolved
+        _ selected: [TutorialDocument], values: [String: String], faults: FaultOptions,
+        resolved: TenantOptions.Resolved
     ) async throws -> ExitStatus {
         let context = CommandContext.current
         let environment = context.environment

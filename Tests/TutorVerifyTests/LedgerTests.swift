@@ -136,7 +136,7 @@ struct LedgerTests {
         #expect(try await harness.objects() == before)
         let paths = try tutorialCopies(2)
         #expect(
-            Verifier.unknownVariables(["appName", "userflowname"], in: paths) == [
+            Verifier.unknownVariables(["appName", "userflowname"], in: TutorialDocument.read(paths)) == [
                 "--var userflowname: unknown input userflowname; did you mean userFlowName? (known: appName, redirectPort, userFlowName)"
             ])
     }
