@@ -73,7 +73,7 @@ public struct RunRecord: Codable, Sendable {
         /// `file:line` of the request block.
         public var source: String
         /// `sent` (done), `found` (lookup found it, nothing sent), `inFlight` (sent, answer not yet
-        /// recorded), `failed`.
+        /// recorded), `failed`, `skipped` (`skipIfCaptured` and its captures were already set).
         public var outcome: String
     }
 
