@@ -169,6 +169,10 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             if let clientId = summary.clientId { lines.append("  Client ID:  \(clientId)") }
             if let authority = summary.authority { lines.append("  Authority:  \(authority)") }
             if let subdomain = summary.subdomain { lines.append("  Tenant:     \(subdomain)") }
+            // Every output the tutorial declares (secrets redacted), e.g. a daemon's API_SCOPES.
+            for (name, value) in summary.outputs.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(name) = \(value)")
+            }
             lines.append("  Secret:     saved in \(summary.secretsPath) (mode 0600, never printed)")
             lines.append("  Record:     \(summary.recordPath)")
             if let project = summary.projectOutput {

@@ -353,6 +353,9 @@ struct GraphOperations {
             default: throw methodNotAllowed()
             }
         }
+        if let extra = rest.first, extra.lowered == "approleassignedto", extra.key == nil {
+            return try await appRoleAssignedTo(key, Array(rest.dropFirst()))
+        }
         if let extra = rest.first { throw GraphFailure.unknownSegment(extra.name) }
         switch method {
         case "GET":
