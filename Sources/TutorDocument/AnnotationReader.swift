@@ -17,7 +17,7 @@ struct AnnotationReader {
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Annotation keys tutor reads on a request.
     static let requestKeys: Set<String> = [
-        "blockType", "name", "capture", "secret", "lookup", "retry", "cleanup", "scopes",
+        "blockType", "name", "capture", "secret", "lookup", "retry", "cleanup", "scopes", "skipIfCaptured",
     ]
     /// Keys of ApiDoctor's own convention that tutor accepts and ignores.
     static let apiDoctorKeys: Set<String> = [
@@ -95,6 +95,7 @@ struct AnnotationReader {
         if let scopesValue = value["scopes"] {
             block.scopes = strings(scopesValue, at: at, key: "scopes")
         }
+        if let flag = value["skipIfCaptured"] { block.skipIfCaptured = skipIfCaptured(flag, block, at: at) }
         return RequestDraft(block: block, uses: uses, cleanupUses: cleanupUses, annotationLocation: at)
     }
 

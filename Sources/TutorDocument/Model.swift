@@ -162,6 +162,9 @@ public struct RequestBlock: Sendable {
     public var scopes: [String]
     /// Every variable the request uses (URL, headers, body, lookup, cleanup, expectation), sorted.
     public var variables: [String]
+    /// `"skipIfCaptured": true`: the request is not sent when every variable it captures already
+    /// has a value (an include finds what an earlier include of the same page made).
+    public var skipIfCaptured = false
 
     public init(
         name: String, location: SourceLocation, method: String, url: String, headers: [HeaderTemplate] = [],

@@ -474,6 +474,7 @@ private struct ParseSession {
                 }
             }
         }
+        inputs = reader.mergingRedeclaredInputs(inputs)
         validate(steps: &steps, inputs: inputs, outputs: &outputs)
         let fallbackTitle = frontMatter.first { $0.key == "title" }?.value.stringValue
         return Tutorial(

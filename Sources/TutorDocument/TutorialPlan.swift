@@ -43,6 +43,7 @@ public struct TutorialPlan: Sendable {
                 lines.append("   - \(request.name): \(request.method) \(request.url)")
                 var facts = ["\(request.effect.rawValue)", request.location.fileAndLine]
                 if request.lookup != nil { facts.append("get-or-create") }
+                if request.skipIfCaptured { facts.append("skipped when its captures are already set") }
                 lines.append("       " + facts.joined(separator: ", "))
                 if !request.variables.isEmpty {
                     lines.append("       uses: \(request.variables.joined(separator: ", "))")
@@ -142,6 +143,7 @@ public struct TutorialPlan: Sendable {
             .init("uses", .array(request.variables.map(JSONValue.string))),
             .init("captures", .array(request.captures.map { json($0, secrets: request.secrets) })),
             .init("scopes", .array(request.scopes.map(JSONValue.string))),
+            .init("skipIfCaptured", .bool(request.skipIfCaptured)),
         ]
         members.append(
             .init(

@@ -37,6 +37,9 @@ public enum RequestOutcome: String, Codable, Sendable {
     /// looks the object up and adopts it rather than creating a second one.
     case inFlight
     case failed
+    /// Marked `skipIfCaptured` and everything it captures was already set by an earlier
+    /// request; not done for good: the next run decides again.
+    case skipped
     /// What it created was deleted by `tutor cleanup`.
     case cleanedUp
 

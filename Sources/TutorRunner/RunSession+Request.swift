@@ -38,6 +38,7 @@ extension RunSession {
     }
 
     func execute(_ request: RequestBlock, stepIndex: Int) async throws {
+        if try skipIfAlreadyCaptured(request, stepIndex: stepIndex) { return }
         let requestStarted = clock.now
         let (stepTitle, source) = location(of: stepIndex, request)
         let url = connection.rebase(try expand(request.url, .url, request, stepIndex))

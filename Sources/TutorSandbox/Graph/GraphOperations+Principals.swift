@@ -25,6 +25,9 @@ extension GraphOperations {
             default: throw methodNotAllowed()
             }
         }
+        if let extra = rest.first, extra.lowered == "approleassignedto", extra.key == nil {
+            return try await appRoleAssignedTo(key, Array(rest.dropFirst()))
+        }
         if let extra = rest.first { throw GraphFailure.unknownSegment(extra.name) }
         switch method {
         case "GET":

@@ -51,7 +51,7 @@ public enum WellKnownGraph {
 
     /// The application permissions the pre-provisioned admin app holds.
     public static let adminAppRoles = [
-        "Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "EventListener.ReadWrite.All",
-        "Organization.Read.All", "User.Read.All",
+        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All",
+        "EventListener.ReadWrite.All", "Organization.Read.All", "User.Read.All",
     ]
 }
