@@ -36,6 +36,9 @@ struct AppCommandTests {
         let scratch = try scratchFolder("app")
         let home = SandboxHome(url: scratch.appendingPathComponent("home"))
         let appPort = try freePort()
+        // A home of its own port: tests run in parallel, and the default 8443 would be shared.
+        try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
+        try Data(#"{"port": \#(try freePort())}"#.utf8).write(to: home.portFile)
         let folder = scratch.appendingPathComponent("project")
         let outcome = await tutor([
             "run", Repository.tutorial.path, "--sandbox-home", home.url.path, "--state-dir",

@@ -47,7 +47,11 @@ struct SnapshotTests {
         }
         #expect(file(sandbox, ".env").contains("REQUESTS_CA_BUNDLE='/home/learner/.local/state/tutor/sandbox/ca.pem'"))
         #expect(!file(tenant, ".env").contains("REQUESTS_CA_BUNDLE"))
-        #expect(file(sandbox, "README.md").contains("tutor sandbox serve"))
+        // The exact serve command for the home and port the app was made for, and `tutor app .`.
+        #expect(
+            file(sandbox, "README.md").contains(
+                #"tutor sandbox serve --home "$(dirname '/home/learner/.local/state/tutor/sandbox/ca.pem')" --port 8443"#))
+        #expect(file(sandbox, "README.md").contains("    tutor app .\n"))
         #expect(!file(tenant, "README.md").contains("tutor sandbox serve"))
         #expect(file(tenant, "README.md").contains("flask run --host=localhost --port=3000"))
         // The secret is in .env (escaped for python-dotenv) and nowhere else.
