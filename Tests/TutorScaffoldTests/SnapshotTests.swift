@@ -50,7 +50,8 @@ struct SnapshotTests {
         // The exact serve command for the home and port the app was made for, and `tutor app .`.
         #expect(
             file(sandbox, "README.md").contains(
-                #"tutor sandbox serve --home "$(dirname '/home/learner/.local/state/tutor/sandbox/ca.pem')" --port 8443"#))
+                #"tutor sandbox serve --home "$(dirname '/home/learner/.local/state/tutor/sandbox/ca.pem')" --port 8443"#
+            ))
         #expect(file(sandbox, "README.md").contains("    tutor app .\n"))
         #expect(!file(tenant, "README.md").contains("tutor sandbox serve"))
         #expect(file(tenant, "README.md").contains("flask run --host=localhost --port=3000"))
