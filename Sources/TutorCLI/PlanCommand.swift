@@ -14,6 +14,9 @@ struct PlanCommand: AsyncParsableCommand {
 
             A tutorial with errors exits 65 and prints every diagnostic as file:line:column: error: message.
 
+            Exit codes: 0 the tutorial is valid, 64 usage, 65 the tutorial has errors, 66 a file cannot \
+            be opened.
+
             Examples:
               tutor plan tutorials/tutorial-web-app-python-flask-prepare-tenant.md
               tutor plan tutorials/tutorial-web-app-python-flask-prepare-tenant.md --json | jq '.steps[].title'

@@ -104,9 +104,11 @@ struct RunCommand: AsyncParsableCommand {
 
         let toStandardError = out == "-"
         let descriptor = toStandardError ? STDERR_FILENO : STDOUT_FILENO
+        let isTerminal = isatty(descriptor) == 1
         let reporter = ConsoleReporter(
-            style: ConsoleReporter.defaultStyle(json: json, isTerminal: isatty(descriptor) == 1),
-            verbose: verbose, color: environment["NO_COLOR"].map(\.isEmpty) ?? true && isatty(descriptor) == 1,
+            style: ConsoleReporter.defaultStyle(json: json, isTerminal: isTerminal, term: environment["TERM"]),
+            verbose: verbose, color: ConsoleReporter.usesColor(isTerminal: isTerminal, environment: environment),
+            width: isTerminal ? terminalWidth(descriptor, environment: environment) : nil,
             write: { text in
                 if toStandardError { context.writeError(text) } else { context.writeOutput(text) }
             })
@@ -157,4 +159,11 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
     }
+}
+
+/// The terminal's width in columns (the kernel's window size, else `COLUMNS`), nil when unknown.
+func terminalWidth(_ descriptor: Int32, environment: [String: String]) -> Int? {
+    var size = winsize()
+    if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
 }

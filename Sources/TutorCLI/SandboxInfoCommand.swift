@@ -11,6 +11,9 @@ struct SandboxInfoCommand: AsyncParsableCommand {
             Prepares the home on first use (certificates, tenant, admin app). The admin app's \
             client secret is not printed: it is in the file named by adminClientSecretFile (0600).
 
+            Exit codes: 0 printed, 64 usage, 65 a state file of the home is corrupt, 73 the home \
+            cannot be prepared.
+
             Example:
               tutor sandbox info | jq -r .graphURL
             """)

@@ -13,6 +13,9 @@ struct SandboxMailCommand: AsyncParsableCommand {
             message (time, address, code, subject), or with --json an array of objects with to, \
             subject, code and sentAt. Prints nothing when no message matches.
 
+            Exit codes: 0 listed (even none), 64 usage, 65 the mailbox file is corrupt, 73 the home \
+            cannot be prepared.
+
             Examples:
               tutor sandbox mail
               tutor sandbox mail --to ada@example.com --json | jq -r '.[0].code'

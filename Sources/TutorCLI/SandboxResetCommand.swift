@@ -11,6 +11,9 @@ struct SandboxResetCommand: AsyncParsableCommand {
             Refused while a `tutor sandbox serve` runs from the same home. The CA certificate \
             stays, so clients that trust it keep doing so.
 
+            Exit codes: 0 reset, 64 usage, 69 a serve runs from this home, 73 the home cannot be \
+            written.
+
             Example:
               tutor sandbox reset --home /tmp/sandbox
             """)

@@ -21,6 +21,9 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private let style: Style
     private let verbose: Bool
     private let color: Bool
+    /// The terminal's width in columns, when known: live lines are cut to fit, since a line that
+    /// wraps cannot be redrawn in place.
+    private let width: Int?
     private let write: @Sendable (String) -> Void
     private let lock = NSLock()
     private var current: (title: String, started: ContinuousClock.Instant)?
@@ -30,16 +33,32 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
     /// Creates a reporter writing through `write` (e.g. to standard output).
-    public init(style: Style, verbose: Bool, color: Bool, write: @escaping @Sendable (String) -> Void) {
+    public init(
+        style: Style, verbose: Bool, color: Bool, width: Int? = nil, write: @escaping @Sendable (String) -> Void
+    ) {
         self.style = style
         self.verbose = verbose
         self.color = color
+        self.width = width
         self.write = write
     }
 
-    /// The style for a stream: live on a terminal, plain otherwise; colours unless `NO_COLOR` is set.
-    public static func defaultStyle(json: Bool, isTerminal: Bool) -> Style {
-        json ? .jsonLines : (isTerminal ? .live : .plain)
+    /// The style for a stream: live on a terminal that can move the cursor, plain otherwise
+    /// (a pipe, or `TERM=dumb`, which has no escapes).
+    public static func defaultStyle(json: Bool, isTerminal: Bool, term: String? = nil) -> Style {
+        json ? .jsonLines : (isTerminal && term != "dumb" ? .live : .plain)
+    }
+
+    /// Whether to colour: a terminal with escapes, and no `NO_COLOR` (no-color.org).
+    public static func usesColor(isTerminal: Bool, environment: [String: String]) -> Bool {
+        isTerminal && environment["TERM"] != "dumb" && (environment["NO_COLOR"] ?? "").isEmpty
+    }
+
+    /// `title` cut with `…` so that a live line of it and `reserve` more columns fits the width.
+    private func fitted(_ title: String, reserve: Int) -> String {
+        guard let width, title.count + reserve > width else { return title }
+        let room = max(width - reserve - 1, 1)
+        return String(title.prefix(room)) + "…"
     }
 
     /// Stops the spinner (call once the run is over).
@@ -109,10 +128,14 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             current = nil
             clearLine()
             switch outcome {
-            case .succeeded: write("\(paint("✓", "32")) \(title) \(paint(Self.format(duration), "2"))\n")
-            case .failed: write("\(paint("✗", "31")) \(title) \(paint(Self.format(duration), "2"))\n")
+            case .succeeded:
+                write("\(paint("✓", "32")) \(fitted(title, reserve: 10)) \(paint(Self.format(duration), "2"))\n")
+            case .failed:
+                write("\(paint("✗", "31")) \(fitted(title, reserve: 10)) \(paint(Self.format(duration), "2"))\n")
             case .interrupted:
-                write("\(paint("◼", "33")) \(title) \(paint("(interrupted after \(Self.format(duration)))", "2"))\n")
+                write(
+                    "\(paint("◼", "33")) \(fitted(title, reserve: 30)) \(paint("(interrupted after \(Self.format(duration)))", "2"))\n"
+                )
             }
         case .stepManual(_, let title):
             write("\(paint("•", "2")) \(title) \(paint("(manual)", "2"))\n")
@@ -142,7 +165,8 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
         let elapsed = ContinuousClock.now - current.started
         clearLine()
         write(
-            "\(paint(frames[spinnerIndex % frames.count], "36")) \(current.title) \(paint(Self.format(elapsed), "2"))")
+            "\(paint(frames[spinnerIndex % frames.count], "36")) \(fitted(current.title, reserve: 10)) \(paint(Self.format(elapsed), "2"))"
+        )
     }
 
     private func startTimer() {

@@ -111,3 +111,16 @@ struct ArgumentTests {
         }
     }
 }
+
+/// Every command's help says what its exit codes mean (the one place a user looks).
+@Suite struct HelpTests {
+    @Test(arguments: [
+        ["plan"], ["run"], ["verify"], ["render"], ["cleanup"], ["runs"], ["app"], ["sandbox", "serve"],
+        ["sandbox", "info"], ["sandbox", "mail"], ["sandbox", "reset"],
+    ])
+    func everyHelpListsItsExitCodes(_ command: [String]) async {
+        let outcome = await tutor(command + ["--help"])
+        #expect(outcome.status == 0)
+        #expect((outcome.output + outcome.error).contains("Exit codes: 0 "), "\(command)")
+    }
+}
