@@ -1,12 +1,11 @@
 import Foundation
+import Synchronization
 import TutorRecord
 import TutorSupport
 
 /// Prints run events: a live step list with a spinner on a terminal, plain lines otherwise,
 /// or JSON Lines. Secrets never reach it (events carry none).
-public final class ConsoleReporter: RunObserver, @unchecked Sendable {
-    // @unchecked Sendable: all mutable state is read and written under `lock`; the timer runs on
-    // its own serial queue and takes the same lock.
+public final class ConsoleReporter: RunObserver, Sendable {
 
     /// How events are shown.
     public enum Style: Sendable {
@@ -25,10 +24,14 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
     /// wraps cannot be redrawn in place.
     private let width: Int?
     private let write: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var current: (title: String, started: ContinuousClock.Instant)?
-    private var spinnerIndex = 0
-    private var timer: DispatchSourceTimer?
+    /// What changes while a run prints: the step in progress and its spinner. Events and the
+    /// spinner's timer (on its own queue) both take the lock, so lines never interleave.
+    private struct State {
+        var current: (title: String, started: ContinuousClock.Instant)?
+        var spinnerIndex = 0
+        var timer: DispatchSourceTimer?
+    }
+    private let state = Mutex(State())
     private let timerQueue = DispatchQueue(label: "tutor.run.spinner")
     private let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
@@ -63,20 +66,20 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
 
     /// Stops the spinner (call once the run is over).
     public func finish() {
-        lock.lock()
-        timer?.cancel()
-        timer = nil
-        lock.unlock()
+        state.withLock { state in
+            state.timer?.cancel()
+            state.timer = nil
+        }
     }
 
     /// Handles one event.
     public func handle(_ event: RunEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch style {
-        case .jsonLines: write(Self.json(event).serialized() + "\n")
-        case .plain: plain(event)
-        case .live: live(event)
+        state.withLock { state in
+            switch style {
+            case .jsonLines: write(Self.json(event).serialized() + "\n")
+            case .plain: plain(event)
+            case .live: live(event, &state)
+            }
         }
     }
 
@@ -118,14 +121,14 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
         write("\r\u{1B}[2K")
     }
 
-    private func live(_ event: RunEvent) {
+    private func live(_ event: RunEvent, _ state: inout State) {
         switch event {
         case .stepStarted(_, let title):
-            current = (title, ContinuousClock.now)
-            drawSpinner()
-            startTimer()
+            state.current = (title, ContinuousClock.now)
+            drawSpinner(state)
+            startTimer(&state)
         case .stepFinished(_, let title, let outcome, let duration):
-            current = nil
+            state.current = nil
             clearLine()
             switch outcome {
             case .succeeded:
@@ -145,43 +148,43 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             guard verbose else { return }
             clearLine()
             write(paint("    \(exchangeLine(request, method, url, status, duration, note))", "2") + "\n")
-            drawSpinner()
+            drawSpinner(state)
         case .retrying(let request, let reason, let delay):
             guard verbose else { return }
             clearLine()
             write(paint("    \(request): \(reason); retrying in \(Self.format(delay))", "33") + "\n")
-            drawSpinner()
+            drawSpinner(state)
         case .notice(let message):
             clearLine()
             write("\(paint("note:", "33")) \(message)\n")
-            drawSpinner()
+            drawSpinner(state)
         case .runStarted, .runFinished:
             plain(event)
         }
     }
 
-    private func drawSpinner() {
-        guard let current else { return }
+    private func drawSpinner(_ state: State) {
+        guard let current = state.current else { return }
         let elapsed = ContinuousClock.now - current.started
         clearLine()
         write(
-            "\(paint(frames[spinnerIndex % frames.count], "36")) \(fitted(current.title, reserve: 10)) \(paint(Self.format(elapsed), "2"))"
+            "\(paint(frames[state.spinnerIndex % frames.count], "36")) \(fitted(current.title, reserve: 10)) \(paint(Self.format(elapsed), "2"))"
         )
     }
 
-    private func startTimer() {
-        guard timer == nil else { return }
+    private func startTimer(_ state: inout State) {
+        guard state.timer == nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: timerQueue)
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in
             guard let self else { return }
-            self.lock.lock()
-            defer { self.lock.unlock() }
-            self.spinnerIndex += 1
-            self.drawSpinner()
+            self.state.withLock { state in
+                state.spinnerIndex += 1
+                self.drawSpinner(state)
+            }
         }
         timer.resume()
-        self.timer = timer
+        state.timer = timer
     }
 
     private func summaryText(_ summary: RunSummary) -> String {
