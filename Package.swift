@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "TutorVerifyTests",
             dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport"],
-            exclude: ["Fixtures", "benchmark-verify.sh"]),
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "TutorSandboxTests",
             dependencies: [
