@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "tutor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tutor", targets: ["tutor"]),
         .library(name: "TutorDocument", targets: ["TutorDocument"]),
@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // C libraries, each wrapped by one small Swift type.
@@ -44,16 +46,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // `record.json` and `secrets.json`: the record, its typed states, the lock, the writer, the redactor.
+        .target(name: "TutorRecord", dependencies: ["TutorSupport"]),
         // HTTP over libcurl.
         .target(name: "TutorHTTP", dependencies: ["CCurl"]),
         // Executes a `Tutorial` against a tenant: sign-in, retries, record, resume.
         .target(
             name: "TutorRunner",
-            dependencies: ["TutorDocument", "TutorHTTP", "TutorSupport"]),
+            dependencies: ["TutorDocument", "TutorHTTP", "TutorRecord", "TutorSupport"]),
         // Docs-author mode: many tutorials, cleanup, failure classes, reports.
         .target(
             name: "TutorVerify",
-            dependencies: ["TutorRunner", "TutorDocument", "TutorSupport"]),
+            dependencies: ["TutorRunner", "TutorRecord", "TutorDocument", "TutorSupport"]),
         // A Microsoft Entra External ID tenant on loopback: Graph subset and CIAM sign-in.
         .target(
             name: "TutorSandbox",
@@ -72,30 +76,46 @@ let package = Package(
         .target(
             name: "TutorScaffold",
             dependencies: [
-                "CArchive", "TutorSupport",
+                "CArchive", "TutorRecord", "TutorSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        // The thin command-line front end: one file per subcommand.
-        .executableTarget(
-            name: "tutor",
+        // The command line as a library: one file per subcommand, runnable in-process by tests.
+        .target(
+            name: "TutorCLI",
             dependencies: [
-                "TutorDocument", "TutorRunner", "TutorSandbox", "TutorScaffold", "TutorSupport", "TutorVerify",
+                "TutorDocument", "TutorHTTP", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorScaffold",
+                "TutorSupport",
+                "TutorVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The `tutor` executable: only the entry point.
+        .executableTarget(name: "tutor", dependencies: ["TutorCLI"]),
 
-        // What the test targets share: finding the built `tutor` for the tests that need a process.
-        .target(name: "TutorTestSupport", path: "Tests/TutorTestSupport"),
+        // What the test targets share: finding the built `tutor` for the tests that need a real
+        // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
+        .target(name: "TutorTestSupport", dependencies: ["TutorDocument"], path: "Tests/TutorTestSupport"),
         .testTarget(name: "TutorSupportTests", dependencies: ["TutorSupport"]),
+        .testTarget(
+            name: "TutorCLITests",
+            dependencies: ["TutorCLI", "TutorSandbox", "TutorSupport", "TutorTestSupport"]),
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
         .testTarget(
             name: "TutorRunnerTests",
-            dependencies: ["TutorRunner", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport"]),
+            dependencies: [
+                "TutorRunner", "TutorRecord", "TutorSandbox", "TutorDocument", "TutorVerify", "TutorTestSupport",
+            ]),
         .testTarget(
             name: "TutorVerifyTests",
-            dependencies: ["TutorVerify", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport"],
+            dependencies: [
+                "TutorVerify", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport",
+                "TutorCLI",
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "TutorSandboxTests",

@@ -17,7 +17,7 @@ struct AnnotationReader {
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Annotation keys tutor reads on a request.
     static let requestKeys: Set<String> = [
-        "blockType", "name", "capture", "secret", "lookup", "retry", "cleanup", "scopes",
+        "blockType", "name", "capture", "secret", "lookup", "retry", "cleanup", "scopes", "skipIfCaptured",
     ]
     /// Keys of ApiDoctor's own convention that tutor accepts and ignores.
     static let apiDoctorKeys: Set<String> = [
@@ -95,6 +95,7 @@ struct AnnotationReader {
         if let scopesValue = value["scopes"] {
             block.scopes = strings(scopesValue, at: at, key: "scopes")
         }
+        if let flag = value["skipIfCaptured"] { block.skipIfCaptured = skipIfCaptured(flag, block, at: at) }
         return RequestDraft(block: block, uses: uses, cleanupUses: cleanupUses, annotationLocation: at)
     }
 
@@ -199,7 +200,7 @@ struct AnnotationReader {
         }
         var declarations: [InputDeclaration] = []
         for member in members {
-            guard TemplateSyntax.isIdentifier(member.key) else {
+            guard Template.isIdentifier(member.key) else {
                 log.error(location, "input name '\(member.key)' must be letters, digits and '_'")
                 continue
             }
@@ -259,7 +260,7 @@ struct AnnotationReader {
         }
         var declarations: [OutputDeclaration] = []
         for member in members {
-            guard TemplateSyntax.isIdentifier(member.key) else {
+            guard Template.isIdentifier(member.key) else {
                 log.error(location, "output name '\(member.key)' must be letters, digits and '_'")
                 continue
             }
@@ -307,6 +308,18 @@ struct AnnotationReader {
 
     // MARK: Annotation values
 
+    /// `text` parsed as a capture's JSONPath, or nil with the error logged.
+    private mutating func jsonPath(_ text: String, of variable: String, in what: String, at location: SourceLocation)
+        -> JSONPath?
+    {
+        do {
+            return try JSONPath(text)
+        } catch {
+            log.error(location, "\"\(what)\" of '\(variable)': \(error.reason)")
+            return nil
+        }
+    }
+
     private mutating func captures(_ value: JSONValue, at location: SourceLocation, what: String) -> [Capture] {
         guard let members = value.objectMembers else {
             log.error(location, "\"\(what)\" must be an object of variable → \"$.json.path\"")
@@ -314,16 +327,13 @@ struct AnnotationReader {
         }
         var captures: [Capture] = []
         for member in members {
-            guard TemplateSyntax.isIdentifier(member.key) else {
+            guard Template.isIdentifier(member.key) else {
                 log.error(location, "\"\(what)\" variable '\(member.key)' must be letters, digits and '_'")
                 continue
             }
             switch member.value {
-            case .string(let path):
-                if let problem = JSONPathSyntax.problem(in: path) {
-                    log.error(location, "\"\(what)\" of '\(member.key)': \(problem)")
-                    continue
-                }
+            case .string(let text):
+                guard let path = jsonPath(text, of: member.key, in: what, at: location) else { continue }
                 captures.append(Capture(variable: member.key, source: .body(jsonPath: path)))
             case .object:
                 var pattern: String?
@@ -342,11 +352,8 @@ struct AnnotationReader {
                 }
                 if let header = member.value["header"]?.stringValue, !header.isEmpty {
                     captures.append(Capture(variable: member.key, source: .header(name: header), pattern: pattern))
-                } else if let path = member.value["path"]?.stringValue {
-                    if let problem = JSONPathSyntax.problem(in: path) {
-                        log.error(location, "\"\(what)\" of '\(member.key)': \(problem)")
-                        continue
-                    }
+                } else if let text = member.value["path"]?.stringValue {
+                    guard let path = jsonPath(text, of: member.key, in: what, at: location) else { continue }
                     captures.append(Capture(variable: member.key, source: .body(jsonPath: path), pattern: pattern))
                 } else {
                     log.error(location, "\"\(what)\" of '\(member.key)' needs \"path\" or \"header\"")
@@ -570,7 +577,7 @@ struct AnnotationReader {
     /// Checks that a body is JSON once its variables are filled in (each `{{x}}` stands for a value).
     private mutating func checkJSON(_ body: HTTPBody, what: String) {
         let text = body.text
-        let filled = TemplateSyntax.replacingVariables(in: text, with: "0")
+        let filled = Template.replacingVariables(in: text, with: "0")
         do {
             _ = try JSONValue.parse(filled)
         } catch let error as JSONParseError {
@@ -584,7 +591,7 @@ struct AnnotationReader {
 
     private func originalOffset(filledOffset: Int, text: String) -> Int {
         var shift = 0
-        for reference in TemplateSyntax.references(in: text) where reference.isValid {
+        for reference in Template.references(in: text) where reference.isValid {
             let length = reference.name.utf8.count + 4
             let replacedAt = reference.offset - shift
             if replacedAt >= filledOffset { break }
@@ -603,7 +610,7 @@ struct AnnotationReader {
     /// The variables in `text`, which starts at `location`; malformed references are reported.
     mutating func variableUses(in text: String, at location: SourceLocation, precise: Bool = true) -> [VariableUse] {
         var uses: [VariableUse] = []
-        for reference in TemplateSyntax.references(in: text) {
+        for reference in Template.references(in: text) {
             var place = location
             if precise { place.column += reference.offset }
             if reference.isValid {
@@ -617,8 +624,6 @@ struct AnnotationReader {
 
     private mutating func capturePathUses(_ capture: Capture, at location: SourceLocation) -> [VariableUse] {
         guard case .body(let path) = capture.source else { return [] }
-        return TemplateSyntax.references(in: path).filter(\.isValid).map {
-            VariableUse(name: $0.name, location: location)
-        }
+        return path.variables.map { VariableUse(name: $0, location: location) }
     }
 }

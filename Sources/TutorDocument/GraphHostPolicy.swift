@@ -18,7 +18,6 @@ public struct GraphHostPolicy: Sendable {
     /// The policy the parser uses.
     public static let standard = GraphHostPolicy()
 
-    /// Creates the policy.
     public init() {}
 
     /// An allowed destination.
@@ -139,7 +138,7 @@ public struct GraphHostPolicy: Sendable {
             return .failure(.templatedHost(authority))
         }
         let name = authority.dropFirst(2).dropLast(suffix.count)
-        guard TemplateSyntax.isIdentifier(String(name)) else { return .failure(.templatedHost(authority)) }
+        guard Template.isIdentifier(String(name)) else { return .failure(.templatedHost(authority)) }
         return .success(.signIn(subdomain: nil))
     }
 

@@ -11,7 +11,6 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
     /// The `[!INCLUDE]` directives that led to this file, outermost first.
     public var includeChain: [IncludeSite]
 
-    /// Creates a location.
     public init(file: String, line: Int, column: Int, includeChain: [IncludeSite] = []) {
         self.file = file
         self.line = line
@@ -35,7 +34,6 @@ public struct IncludeSite: Sendable, Hashable, Codable, CustomStringConvertible 
     /// 1-based column of the directive.
     public var column: Int
 
-    /// Creates an include site.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
@@ -65,7 +63,6 @@ public struct Tutorial: Sendable {
     /// Warnings found while reading (the document is still usable).
     public var warnings: [DocumentDiagnostic]
 
-    /// Creates a tutorial.
     public init(
         path: String, sha256: String, title: String, frontMatter: [JSONValue.JSONMember], steps: [Step],
         inputs: [InputDeclaration], outputs: [OutputDeclaration], warnings: [DocumentDiagnostic] = []
@@ -93,7 +90,6 @@ public struct Step: Sendable {
     /// The executable requests of the section (through includes), in order.
     public var requests: [RequestBlock]
 
-    /// Creates a step.
     public init(title: String, location: SourceLocation, requests: [RequestBlock]) {
         self.title = title
         self.location = location
@@ -130,7 +126,6 @@ public struct HeaderTemplate: Sendable, Hashable {
     /// Header value template.
     public var value: String
 
-    /// Creates a header template.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
@@ -167,8 +162,10 @@ public struct RequestBlock: Sendable {
     public var scopes: [String]
     /// Every variable the request uses (URL, headers, body, lookup, cleanup, expectation), sorted.
     public var variables: [String]
+    /// `"skipIfCaptured": true`: the request is not sent when every variable it captures already
+    /// has a value (an include finds what an earlier include of the same page made).
+    public var skipIfCaptured = false
 
-    /// Creates a request block.
     public init(
         name: String, location: SourceLocation, method: String, url: String, headers: [HeaderTemplate] = [],
         body: String? = nil, expectation: ResponseExpectation? = nil, captures: [Capture] = [],
@@ -206,7 +203,6 @@ public struct ResponseExpectation: Sendable {
     /// Expected body as JSON text with `{{variables}}`, matched as a subset; `"*"` matches any value.
     public var body: String?
 
-    /// Creates an expectation.
     public init(location: SourceLocation, status: Int, headers: [HeaderTemplate] = [], body: String? = nil) {
         self.location = location
         self.status = status
@@ -217,8 +213,8 @@ public struct ResponseExpectation: Sendable {
 
 /// Where a captured value comes from.
 public enum CaptureSource: Sendable, Hashable {
-    /// A JSONPath into the response body, e.g. `$.value[0].id`.
-    case body(jsonPath: String)
+    /// A JSONPath into the response body, e.g. `$.value[0].id`, parsed when the tutorial is read.
+    case body(jsonPath: JSONPath)
     /// A response header, e.g. `Location`.
     case header(name: String)
 }
@@ -227,8 +223,7 @@ public enum CaptureSource: Sendable, Hashable {
 public struct Capture: Sendable, Hashable {
     /// The variable that receives the value.
     public var variable: String
-    /// Where the value is taken from. A JSONPath may hold `{{variables}}` (filled in before it is
-    /// evaluated); the subset is `$`, `.name`, `['name']`, `[index]`, `[*]`, `[?(@.name==literal)]`.
+    /// Where the value is taken from (see `JSONPath` for the subset a body path may use).
     public var source: CaptureSource
     /// A regular expression applied to the value found: the variable gets capture group 1 if the
     /// expression has one, else the whole match; no match means the capture does not resolve.
@@ -239,7 +234,6 @@ public struct Capture: Sendable, Hashable {
     /// parser reports as an error). The runner evaluates this: `matcher.capturedValue(in:)`.
     public private(set) var matcher: InputPattern?
 
-    /// Creates a capture.
     public init(variable: String, source: CaptureSource, pattern: String? = nil) {
         self.variable = variable
         self.source = source
@@ -260,7 +254,6 @@ public struct Lookup: Sendable {
     /// Captures taken from the lookup's response; the object exists when all of them resolve.
     public var captures: [Capture]
 
-    /// Creates a lookup.
     public init(url: String, captures: [Capture]) {
         self.url = url
         self.captures = captures
@@ -277,7 +270,6 @@ public struct RetryRule: Sendable, Hashable {
     /// Upper bound on the time spent retrying, if the tutorial sets one.
     public var maxSeconds: Double?
 
-    /// Creates a retry rule.
     public init(statuses: [Int] = [], errorCodes: [String] = [], maxSeconds: Double? = nil) {
         self.statuses = statuses
         self.errorCodes = errorCodes
@@ -294,7 +286,6 @@ public struct CleanupRule: Sendable, Hashable {
     /// A short name of the resource kind, e.g. `application`, for reports.
     public var resourceType: String?
 
-    /// Creates a cleanup rule.
     public init(method: String = "DELETE", url: String, resourceType: String? = nil) {
         self.method = method
         self.url = url
@@ -320,7 +311,6 @@ public struct InputDeclaration: Sendable, Hashable {
     /// Where it is declared.
     public var location: SourceLocation
 
-    /// Creates an input declaration.
     public init(
         name: String, defaultValue: String? = nil, pattern: String? = nil, description: String? = nil,
         location: SourceLocation
@@ -345,7 +335,6 @@ public struct OutputDeclaration: Sendable, Hashable {
     /// Where it is declared.
     public var location: SourceLocation
 
-    /// Creates an output declaration.
     public init(name: String, value: String, isSecret: Bool, location: SourceLocation) {
         self.name = name
         self.value = value
@@ -369,7 +358,6 @@ public struct DocumentDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, in words a docs author can act on.
     public var message: String
 
-    /// Creates a diagnostic.
     public init(location: SourceLocation, severity: DiagnosticSeverity = .error, message: String) {
         self.location = location
         self.severity = severity

@@ -6,7 +6,6 @@ public struct PatternError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
     public var reason: String
 
-    /// Creates an error.
     public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason

@@ -13,7 +13,6 @@ public struct TutorialParser: Sendable {
     /// The most bytes a tutorial may read in all, counting each include every time it is included.
     public static let maximumTutorialBytes = 1024 * 1024
 
-    /// Creates a parser.
     public init() {}
 
     /// Reads and validates the tutorial at `path`; throws `DocumentError`.
@@ -475,6 +474,7 @@ private struct ParseSession {
                 }
             }
         }
+        inputs = reader.mergingRedeclaredInputs(inputs)
         validate(steps: &steps, inputs: inputs, outputs: &outputs)
         let fallbackTitle = frontMatter.first { $0.key == "title" }?.value.stringValue
         return Tutorial(
@@ -542,7 +542,7 @@ private struct ParseSession {
                 reader.log.error(output.location, "output '\(output.name)' is declared twice (first at \(first))")
             }
             outputNames[output.name] = output.location
-            for reference in TemplateSyntax.references(in: output.value) {
+            for reference in Template.references(in: output.value) {
                 guard reference.isValid else {
                     reader.log.error(output.location, "output '\(output.name)' has a '{{' that starts no variable")
                     continue

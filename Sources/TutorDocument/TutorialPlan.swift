@@ -43,6 +43,7 @@ public struct TutorialPlan: Sendable {
                 lines.append("   - \(request.name): \(request.method) \(request.url)")
                 var facts = ["\(request.effect.rawValue)", request.location.fileAndLine]
                 if request.lookup != nil { facts.append("get-or-create") }
+                if request.skipIfCaptured { facts.append("skipped when its captures are already set") }
                 lines.append("       " + facts.joined(separator: ", "))
                 if !request.variables.isEmpty {
                     lines.append("       uses: \(request.variables.joined(separator: ", "))")
@@ -125,7 +126,7 @@ public struct TutorialPlan: Sendable {
     private static func json(_ capture: Capture, secrets: Set<String>) -> JSONValue {
         var members: [JSONValue.JSONMember] = [.init("variable", .string(capture.variable))]
         switch capture.source {
-        case .body(let path): members.append(.init("path", .string(path)))
+        case .body(let path): members.append(.init("path", .string(path.description)))
         case .header(let name): members.append(.init("header", .string(name)))
         }
         members.append(.init("match", capture.pattern.map(JSONValue.string) ?? .null))
@@ -142,6 +143,7 @@ public struct TutorialPlan: Sendable {
             .init("uses", .array(request.variables.map(JSONValue.string))),
             .init("captures", .array(request.captures.map { json($0, secrets: request.secrets) })),
             .init("scopes", .array(request.scopes.map(JSONValue.string))),
+            .init("skipIfCaptured", .bool(request.skipIfCaptured)),
         ]
         members.append(
             .init(

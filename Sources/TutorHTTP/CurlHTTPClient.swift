@@ -21,7 +21,6 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
         /// Time limit for one whole exchange.
         public var totalTimeout: Duration
 
-        /// Creates a configuration.
         public init(
             userAgent: String, extraCAFile: String? = nil, extraCAFiles: [String] = [],
             connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(60)

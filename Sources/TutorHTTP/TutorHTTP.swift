@@ -14,7 +14,6 @@ public struct HTTPRequest: Sendable, Hashable {
     /// again on its own. POSTs by default; a token request, say, is safe to repeat.
     public var sendOnlyOnce: Bool
 
-    /// Creates a request.
     public init(
         method: String, url: String, headers: [HTTPHeader] = [], body: Data? = nil, sendOnlyOnce: Bool? = nil
     ) {
@@ -33,7 +32,6 @@ public struct HTTPHeader: Sendable, Hashable {
     /// Field value.
     public var value: String
 
-    /// Creates a header field.
     public init(_ name: String, _ value: String) {
         self.name = name
         self.value = value
@@ -57,7 +55,6 @@ public struct HTTPResponse: Sendable {
     /// The `client-request-id` this client sent.
     public var clientRequestId: String
 
-    /// Creates a response.
     public init(
         status: Int, headers: [HTTPHeader] = [], body: Data = Data(), duration: Duration = .zero,
         connectionsOpened: Int = 0, httpVersion: String = "HTTP/1.1", clientRequestId: String = ""
@@ -107,7 +104,6 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
     /// Whether the server may have received (and acted on) the request.
     public var mayHaveReachedServer: Bool
 
-    /// Creates a transport error.
     public init(kind: Kind, method: String, url: String, message: String, mayHaveReachedServer: Bool) {
         self.kind = kind
         self.method = method

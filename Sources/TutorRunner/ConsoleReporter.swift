@@ -1,4 +1,5 @@
 import Foundation
+import TutorRecord
 import TutorSupport
 
 /// Prints run events: a live step list with a spinner on a terminal, plain lines otherwise,
@@ -162,21 +163,32 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
     private func summaryText(_ summary: RunSummary) -> String {
         var lines: [String] = []
         switch summary.status {
-        case "succeeded":
+        case .succeeded:
             lines.append(
                 "\(paint("Done", "32")) in \(Self.format(summary.duration)): \(summary.requestsSent) requests, \(summary.resourcesCreated) resources created."
             )
-            if let clientId = summary.clientId { lines.append("  Client ID:  \(clientId)") }
-            if let authority = summary.authority { lines.append("  Authority:  \(authority)") }
-            if let subdomain = summary.subdomain { lines.append("  Tenant:     \(subdomain)") }
-            lines.append("  Secret:     saved in \(summary.secretsPath) (mode 0600, never printed)")
-            lines.append("  Record:     \(summary.recordPath)")
-            if let project = summary.projectOutput {
-                lines.append("Next: the Flask project follows in \(project); its README.md says how to start it")
-            } else {
-                lines.append("Next: tutor render --state-dir \(summary.stateDirectory) --out flask-webapp")
+            // The tutorial's own outputs, whatever the platform; secrets are named, never shown.
+            let width = max(summary.outputs.map(\.name.count).max() ?? 0, 6) + 1
+            func row(_ name: String, _ value: String) -> String {
+                "  " + (name + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + value
             }
-        case "interrupted":
+            if let subdomain = summary.subdomain { lines.append(row("Tenant", subdomain)) }
+            for output in summary.outputs where output.value != RunRecord.redacted {
+                lines.append(row(output.name, output.value))
+            }
+            let secret = summary.outputs.filter { $0.value == RunRecord.redacted }.map(\.name)
+            if !secret.isEmpty {
+                lines.append(
+                    row(secret.joined(separator: ", "), "saved in \(summary.secretsPath) (mode 0600, never printed)"))
+            }
+            lines.append(row("Record", summary.recordPath))
+            if let project = summary.projectOutput {
+                lines.append("Next: the project follows in \(project); its README.md says how to start it")
+            } else {
+                lines.append(
+                    "To render a project from this run: tutor render --state-dir \(summary.stateDirectory) --out DIR")
+            }
+        case .interrupted:
             lines.append("Interrupted; progress saved in \(summary.recordPath). Run the same command again to resume.")
         default:
             lines.append("Failed after \(Self.format(summary.duration)); the record is in \(summary.recordPath).")
@@ -232,12 +244,11 @@ public final class ConsoleReporter: RunObserver, @unchecked Sendable {
             return .object([Member("event", .string("notice")), Member("message", .string(message))])
         case .runFinished(let summary):
             return .object([
-                Member("event", .string("runFinished")), Member("status", .string(summary.status)),
+                Member("event", .string("runFinished")), Member("status", .string(summary.status.rawValue)),
                 Member("durationMs", ms(summary.duration)), Member("requests", .number(Double(summary.requestsSent))),
                 Member("resourcesCreated", .number(Double(summary.resourcesCreated))),
                 Member("connections", summary.connectionsOpened.map { .number(Double($0)) } ?? .null),
-                Member("clientId", summary.clientId.map { .string($0) } ?? .null),
-                Member("authority", summary.authority.map { .string($0) } ?? .null),
+                Member("outputs", .object(summary.outputs.map { Member($0.name, .string($0.value)) })),
                 Member("subdomain", summary.subdomain.map { .string($0) } ?? .null),
                 Member("secretsFile", .string(summary.secretsPath)), Member("record", .string(summary.recordPath)),
                 Member("stateDir", .string(summary.stateDirectory)),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TutorDocument
 
 /// The permission pre-flight: compares the token's roles or scopes with the `scopes` each request declares.
@@ -37,25 +38,19 @@ public enum PermissionCheck {
 }
 
 /// Set by SIGINT; the runner checks it between requests.
-public final class InterruptFlag: @unchecked Sendable {
-    // @unchecked Sendable: the only state is `raised`, read and written under `lock`.
-    private let lock = NSLock()
-    private var raised = false
+public final class InterruptFlag: Sendable {
+    private let raised = Mutex(false)
 
     /// A flag that is not raised.
     public init() {}
 
     /// Raises the flag.
     public func raise() {
-        lock.lock()
-        raised = true
-        lock.unlock()
+        raised.withLock { $0 = true }
     }
 
     /// Whether the flag was raised.
     public var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
+        raised.withLock { $0 }
     }
 }

@@ -3,6 +3,13 @@ import Foundation
 /// How long to wait between attempts: `Retry-After` when the server gives it, else exponential
 /// backoff with jitter, always within a total budget per request.
 public struct RetryPolicy: Sendable {
+    /// The answers that mean "the service is busy or hiccupped, try again": request timeout,
+    /// throttling and server errors. The runner, the token requests and cleanup share this list.
+    public static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
+
+    /// Whether `status` is worth the same request again later.
+    public static func isTransient(_ status: Int) -> Bool { transientStatuses.contains(status) }
+
     /// First backoff delay.
     public var initialDelay: Duration
     /// Longest single backoff delay for throttling and server errors without `Retry-After`.

@@ -1,4 +1,5 @@
 import Foundation
+import TutorRecord
 
 /// What a run reports as it goes; secrets never appear in events.
 public enum RunEvent: Sendable {
@@ -36,13 +37,12 @@ public enum StepOutcome: String, Sendable {
 /// The end of a run: where things are and what to do next.
 public struct RunSummary: Sendable {
     /// `succeeded`, `failed` or `interrupted`.
-    public var status: String
+    public var status: RunStatus
     /// Wall time of the run.
     public var duration: Duration
-    /// The app's client id, if captured.
-    public var clientId: String?
-    /// The authority for the app's sign-in.
-    public var authority: String?
+    /// The tutorial's outputs, in declaration order, secrets as `[REDACTED]` (their values are
+    /// only in `secrets.json`).
+    public var outputs: [(name: String, value: String)]
     /// The tenant's subdomain.
     public var subdomain: String?
     /// `secrets.json`.
@@ -57,8 +57,6 @@ public struct RunSummary: Sendable {
     public var resourcesCreated: Int
     /// Connections (TLS handshakes) opened in this run, when the transport counts them.
     public var connectionsOpened: Int?
-    /// Outputs, secrets redacted.
-    public var outputs: [String: String]
     /// Where the project is rendered after the run (`--out`), if anywhere.
     public var projectOutput: String? = nil
 }
@@ -71,7 +69,6 @@ public protocol RunObserver: Sendable {
 
 /// An observer that ignores everything.
 public struct SilentObserver: RunObserver {
-    /// Creates it.
     public init() {}
     /// Does nothing.
     public func handle(_ event: RunEvent) {}

@@ -11,7 +11,6 @@ public struct GraphError: Sendable, Hashable, Codable {
     /// (`Request_BadRequest` with `NoBackingApplicationObject`).
     public var detailCodes: [String] = []
 
-    /// Creates a Graph error.
     public init(code: String, message: String, detailCodes: [String] = []) {
         self.code = code
         self.message = message
@@ -44,12 +43,57 @@ public struct MissingPermission: Sendable, Hashable {
     public var source: String
 }
 
+/// How a request's answer failed the document.
+public enum AnswerMismatch: String, Sendable {
+    /// The status differs from the response block's.
+    case status = "UnexpectedStatus"
+    /// The body does not hold what the response block shows.
+    case body = "ExpectationFailed"
+    /// A capture found nothing.
+    case capture = "CaptureFailed"
+    /// No response block, and the answer is not a 2xx.
+    case httpError = "HTTPError"
+}
+
+/// Which exchange of a request failed: the request itself, or the lookup that runs before it.
+public enum RequestPhase: String, Sendable {
+    case request
+    case lookup
+}
+
+/// A request that failed, with the places a report points at.
+public struct StepFailure: Sendable {
+    /// The step's title.
+    public var step: String
+    /// The request's name in the tutorial.
+    public var request: String
+    /// The request or its lookup.
+    public var phase: RequestPhase
+    /// The method as sent.
+    public var method: String
+    /// The URL as sent (secrets redacted).
+    public var url: String
+    /// The final status, if an answer came.
+    public var status: Int?
+    /// Graph's error (message redacted).
+    public var graphError: GraphError?
+    /// Graph's `request-id`.
+    public var requestId: String?
+    /// The request block.
+    public var location: SourceLocation
+    /// How the answer differs from the document, when it does.
+    public var mismatch: AnswerMismatch?
+    /// More words on what went wrong (redacted).
+    public var detail: String
+
+    /// `register_app`, or `register_app (lookup)`.
+    public var displayName: String { phase == .lookup ? "\(request) (lookup)" : request }
+}
+
 /// Why `tutor run` stopped.
 public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
     /// A request failed: Graph error, unexpected status or body, missing capture.
-    case stepFailed(
-        step: String, request: String, method: String, url: String, status: Int?, graphError: GraphError?,
-        requestId: String?, source: String, detail: String)
+    case stepFailed(StepFailure)
     /// The tenant or network cannot be reached.
     case unreachable(String)
     /// Sign-in failed (bad secret, expired token, ...).
@@ -58,10 +102,11 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
     case missingPermissions([MissingPermission])
     /// Graph refused a request for lack of permission.
     case permissionDenied(step: String, request: String, requestId: String?, message: String)
-    /// Inputs or flags are wrong (missing input, pattern mismatch, unknown `--from`).
-    case usage(String)
-    /// The tutorial is unusable (e.g. a template names a variable nobody sets).
-    case document(String)
+    /// Inputs or flags are wrong (missing input, pattern mismatch, unknown `--from`); `at` is
+    /// the declaration in the tutorial the message is about, when there is one.
+    case usage(String, at: SourceLocation? = nil)
+    /// The tutorial is unusable (e.g. a template names a variable nobody sets); `at` as for `usage`.
+    case document(String, at: SourceLocation? = nil)
     /// The run state cannot be read or written.
     case state(String)
     /// SIGINT: the run stopped between requests and was saved.
@@ -72,16 +117,16 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
     /// A message the user can act on.
     public var description: String {
         switch self {
-        case .stepFailed(
-            let step, let request, let method, let url, let status, let graphError, let requestId, let source,
-            let detail):
-            var lines = ["error: step \"\(step)\" failed at request \(request)"]
-            lines.append("  \(method) \(url)")
-            if let status { lines.append("  status: \(status)") }
-            if let graphError { lines.append("  Graph error: \(graphError.code): \(graphError.message)") }
-            if !detail.isEmpty { lines.append("  \(detail)") }
-            if let requestId { lines.append("  request-id: \(requestId)") }
-            lines.append("  at \(source)")
+        case .stepFailed(let failure):
+            var lines = ["error: step \"\(failure.step)\" failed at request \(failure.displayName)"]
+            lines.append("  \(failure.method) \(failure.url)")
+            if let status = failure.status { lines.append("  status: \(status)") }
+            if let graphError = failure.graphError {
+                lines.append("  Graph error: \(graphError.code): \(graphError.message)")
+            }
+            if !failure.detail.isEmpty { lines.append("  \(failure.detail)") }
+            if let requestId = failure.requestId { lines.append("  request-id: \(requestId)") }
+            lines.append("  at \(failure.location.fileAndLine)")
             return lines.joined(separator: "\n")
         case .unreachable(let message): return "error: tenant unreachable: \(message)"
         case .authenticationFailed(let message): return "error: sign-in failed: \(message)"
@@ -98,8 +143,7 @@ public enum RunnerError: Error, CustomStringConvertible, ExitStatusProviding {
         case .permissionDenied(let step, let request, let requestId, let message):
             return "error: permission denied in step \"\(step)\" at request \(request): \(message)"
                 + (requestId.map { "\n  request-id: \($0)" } ?? "")
-        case .usage(let message): return "error: \(message)"
-        case .document(let message): return "error: \(message)"
+        case .usage(let message, _), .document(let message, _): return "error: \(message)"
         case .state(let message): return "error: run state: \(message)"
         case .interrupted(let recordPath): return "interrupted; progress saved in \(recordPath) — run again to resume"
         case .internalFailure(let message): return "error: internal: \(message)"

@@ -27,7 +27,6 @@ public struct TenantConnection: Sendable {
     /// How to get a Graph token.
     public var credential: Credential
 
-    /// Creates a connection.
     public init(
         name: String, tenantId: String?, subdomain: String?, graphURL: String, loginURL: String, authority: String,
         isSandbox: Bool, caFile: String?, credential: Credential

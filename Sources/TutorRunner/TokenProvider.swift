@@ -95,7 +95,7 @@ public actor TokenProvider {
     }
 
     private func post(_ url: String, _ fields: [(String, String)]) async throws -> (Int, JSONValue?) {
-        let body = fields.map { "\(Template.percentEncode($0.0))=\(Template.percentEncode($0.1))" }.joined(
+        let body = fields.map { "\(PercentEncoding.unreserved($0.0))=\(PercentEncoding.unreserved($0.1))" }.joined(
             separator: "&")
         let request = HTTPRequest(
             method: "POST", url: url,
@@ -129,7 +129,7 @@ public actor TokenProvider {
         while true {
             attempt += 1
             let (status, body) = try await post(connection.tokenEndpoint, fields)
-            if (status == 429 || status >= 500) && attempt < 5 {
+            if RetryPolicy.isTransient(status) && attempt < 5 {
                 try await Task.sleep(for: RetryPolicy().backoff(attempt: attempt))
                 continue
             }

@@ -11,7 +11,6 @@ public struct ProjectRenderer: Sendable {
         public var paths: [String]
     }
 
-    /// Creates a renderer.
     public init() {}
 
     /// Checks `variables` against the template's manifest, renders every file in memory, then

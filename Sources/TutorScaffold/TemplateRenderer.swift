@@ -9,7 +9,6 @@ public struct RenderedFile: Sendable, Equatable {
     /// Its permission bits.
     public var mode: UInt16
 
-    /// Creates a file.
     public init(path: String, contents: Data, mode: UInt16) {
         self.path = path
         self.contents = contents
@@ -27,6 +26,10 @@ public struct ProjectTemplate: Sendable {
     /// A value every template may use and no one can give with `--var`: `"true"` when the values
     /// come from a run's state folder (`--state-dir`, `tutor run --out`), absent otherwise.
     public static let renderedFromRun = "RENDERED_FROM_RUN"
+
+    /// The variable a run's sandbox CA file reaches a template through (`record.json` keeps it
+    /// as `tenant.caFile`): Python's `requests`, and so MSAL, read a CA bundle from it.
+    public static let tenantCAFile = "REQUESTS_CA_BUNDLE"
 
     /// Reads and checks `folder/template.json`; refuses a template holding a symbolic link.
     public init(folder: URL) throws {

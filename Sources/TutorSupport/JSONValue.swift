@@ -15,7 +15,6 @@ public enum JSONValue: Sendable, Hashable {
         public var key: String
         /// The member's value.
         public var value: JSONValue
-        /// Creates a member.
         public init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value
@@ -341,10 +340,20 @@ struct JSONTextParser {
         return .number(number)
     }
 
+    /// Exactly four hex digits (RFC 8259 §7); `UInt32(_:radix:)` alone would also take a sign.
     mutating func parseHex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count,
-            let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-        else { throw failure("invalid \\u escape") }
+        guard index + 4 <= bytes.count else { throw failure("invalid \\u escape") }
+        var value: UInt32 = 0
+        for byte in bytes[index..<index + 4] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("invalid \\u escape")
+            }
+            value = value * 16 + UInt32(digit)
+        }
         index += 4
         return value
     }

@@ -1,13 +1,11 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 
 /// Turns a runner error into a classified failure that points at the Markdown block.
 enum FailureClassifier {
-    /// Statuses that mean the service hiccupped (after the runner's retries were used up).
-    static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
-
     /// The failure for `error`, thrown by the run of `tutorial`; `record` is what the run saved,
     /// `lastTransportFailure` the kind of the last exchange that got no answer.
     static func classify(
@@ -17,35 +15,42 @@ enum FailureClassifier {
             return VerifyFailure(failureClass: .environment, message: "\(error)", errorCode: "Internal")
         }
         switch error {
-        case .stepFailed(
-            let step, let name, let method, let url, let status, let graphError, let requestId, _, let detail):
-            let requestName = baseName(name)
-            let request = tutorial.requests.first { $0.name == requestName }
-            let entry = record?.request(named: requestName)
-            let code = graphError?.code ?? entry?.error?.code
+        case .stepFailed(let failed):
+            let request = tutorial.requests.first { $0.name == failed.request }
+            let entry = record?.request(named: failed.request)
+            let code =
+                failed.graphError?.code
+                ?? (failed.mismatch == .httpError ? failed.status.map { "HTTP\($0)" } : failed.mismatch?.rawValue)
+                ?? entry?.error?.code ?? failed.status.map { "HTTP\($0)" }
             var failureClass: FailureClass = .doc
-            if let status, transientStatuses.contains(status) { failureClass = .transient }
-            if status == 401 || status == 403 { failureClass = .environment }
-            var message = "\(method) \(url)"
-            if let status { message += " → \(status)" }
-            if let graphError { message += " \(graphError.code): \(graphError.message)" }
-            if !detail.isEmpty { message += (graphError == nil ? " " : "; ") + detail }
+            if let status = failed.status, RetryPolicy.isTransient(status) { failureClass = .transient }
+            if failed.status == 401 || failed.status == 403 { failureClass = .environment }
+            var message = "\(failed.method) \(failed.url)"
+            if let status = failed.status { message += " → \(status)" }
+            if let graphError = failed.graphError { message += " \(graphError.code): \(graphError.message)" }
+            if !failed.detail.isEmpty { message += (failed.graphError == nil ? " " : "; ") + failed.detail }
             if failureClass == .transient { message += " (retries used up)" }
             // A response that does not match the document (body or status): the response block
             // is wrong. A Graph 400 naming a property: the line of that property in the body.
-            var place =
-                ["ExpectationFailed", "UnexpectedStatus"].contains(code) && !name.hasSuffix(")")
-                ? (request?.expectation?.location ?? request?.location) : request?.location
-            if status == 400, let graphError, let request, let line = propertyLine(graphError.message, in: request) {
+            var place = failed.location
+            if failed.phase == .request, failed.graphError == nil,
+                failed.mismatch == .status || failed.mismatch == .body,
+                let expected = request?.expectation?.location
+            {
+                place = expected
+            }
+            if failed.status == 400, let graphError = failed.graphError, let request,
+                let line = propertyLine(graphError.message, in: request)
+            {
                 place = SourceLocation(
                     file: request.location.file, line: line, column: 1, includeChain: request.location.includeChain)
             }
             return VerifyFailure(
-                failureClass: failureClass, message: message, file: place?.file, line: place?.line,
-                includedFrom: place.map(includeSites) ?? [], step: step, request: name, status: status,
-                errorCode: code ?? status.map { "HTTP\($0)" }, requestId: requestId)
+                failureClass: failureClass, message: message, file: place.file, line: place.line,
+                includedFrom: includeSites(place), step: failed.step, request: failed.displayName,
+                status: failed.status, errorCode: code, requestId: failed.requestId)
         case .permissionDenied(let step, let name, let requestId, let message):
-            let request = tutorial.requests.first { $0.name == baseName(name) }
+            let request = tutorial.requests.first { $0.name == name }
             return VerifyFailure(
                 failureClass: .environment, message: "permission denied: \(message)", file: request?.location.file,
                 line: request?.location.line, includedFrom: request.map { includeSites($0.location) } ?? [],
@@ -69,8 +74,7 @@ enum FailureClassifier {
                 failureClass: gaveUp ? .transient : .environment,
                 message: gaveUp ? "no answer: \(message) (retries used up)" : "tenant unreachable: \(message)",
                 errorCode: gaveUp ? "NoAnswer" : "Unreachable")
-        case .usage(let message), .document(let message):
-            let place = location(in: message, tutorial: tutorial)
+        case .usage(let message, let place), .document(let message, let place):
             return VerifyFailure(
                 failureClass: .doc, message: message, file: place?.file, line: place?.line,
                 includedFrom: place.map(includeSites) ?? [], errorCode: "DocumentError")
@@ -109,21 +113,7 @@ enum FailureClassifier {
         return request.location.line + 3 + request.headers.count + index
     }
 
-    /// `register_app (lookup)` → `register_app`.
-    static func baseName(_ name: String) -> String {
-        guard let space = name.firstIndex(of: " "), name.hasSuffix(")") else { return name }
-        return String(name[..<space])
-    }
-
     static func includeSites(_ location: SourceLocation) -> [String] {
         location.includeChain.map { "\($0.file):\($0.line)" }
-    }
-
-    /// The request or input whose `file:line` a runner message starts with.
-    static func location(in message: String, tutorial: Tutorial) -> SourceLocation? {
-        let places =
-            tutorial.requests.map(\.location) + tutorial.requests.compactMap(\.expectation?.location)
-            + tutorial.inputs.map(\.location)
-        return places.first { message.contains("\($0.file):\($0.line):") }
     }
 }

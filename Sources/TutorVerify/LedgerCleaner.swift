@@ -1,13 +1,13 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSupport
 
 /// Deletes what a run created, from its ledger, newest first; a resource already gone (404)
 /// counts as deleted. Throttling and server errors are retried within the retry budget.
 public struct LedgerCleaner: Sendable {
-    /// The tenant.
     public let connection: TenantConnection
     /// The HTTP seam (a `BudgetedTransport` in verify, so deletes share the write budget).
     public let transport: any HTTPTransport
@@ -18,7 +18,6 @@ public struct LedgerCleaner: Sendable {
     /// How long a deleted resource may stay visible (replication) before it counts as left.
     public var confirmationWindow: Duration = .seconds(10)
 
-    /// Creates a cleaner.
     public init(
         connection: TenantConnection, transport: any HTTPTransport, tokens: TokenProvider,
         retryPolicy: RetryPolicy = RetryPolicy()
@@ -96,8 +95,6 @@ public struct LedgerCleaner: Sendable {
                 includedFrom: source.map(FailureClassifier.includeSites) ?? [], step: nil,
                 request: resource.createdBy, status: status, errorCode: code, requestId: requestId)
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now + retryPolicy.budget
         let url = connection.rebase(resource.cleanup.url)
         guard connection.sendsToken(to: url) else {
             item.failure = failure(
@@ -105,67 +102,42 @@ public struct LedgerCleaner: Sendable {
             )
             return item
         }
-        var attempt = 0
-        var refreshed = false
-        while true {
-            attempt += 1
-            let token: String
-            do {
-                let renew = item.status == 401 && !refreshed
-                if renew { refreshed = true }
-                token = try await tokens.token(forceRefresh: renew)
-            } catch {
-                item.failure = failure(.environment, "sign-in failed: \(error)", status: nil, code: nil, requestId: nil)
-                return item
-            }
-            let request = HTTPRequest(
-                method: resource.cleanup.method, url: url,
-                headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")])
-            var retryDelay: Duration
-            do {
-                let response = try await transport.send(request)
-                item.status = response.status
-                if (200..<300).contains(response.status) {
-                    item.outcome = .deleted
-                    return item
-                }
-                if response.status == 404 {
-                    item.outcome = .alreadyGone
-                    return item
-                }
-                let graphError = GraphError(body: try? JSONValue.parse(response.body))
-                if response.status == 401, !refreshed { continue }  // once more with a new token
-                guard FailureClassifier.transientStatuses.contains(response.status) else {
-                    let failureClass: FailureClass = [401, 403].contains(response.status) ? .environment : .doc
-                    item.failure = failure(
-                        failureClass,
-                        "HTTP \(response.status)" + (graphError.map { " \($0.code): \($0.message)" } ?? ""),
-                        status: response.status, code: graphError?.code, requestId: response.requestId)
-                    return item
-                }
-                retryDelay =
-                    response.header("Retry-After").flatMap { RetryPolicy.retryAfter($0) }
-                    ?? retryPolicy.backoff(attempt: attempt)
-                if clock.now + retryDelay >= deadline {
-                    item.failure = failure(
-                        .transient, "HTTP \(response.status) (retries used up)", status: response.status,
-                        code: graphError?.code, requestId: response.requestId)
-                    return item
-                }
-            } catch let error as HTTPTransportError {
-                retryDelay = retryPolicy.backoff(attempt: attempt)
-                let gaveUp = clock.now + retryDelay >= deadline
-                if error.kind == .unreachable || error.kind == .tls || error.kind == .other || gaveUp {
-                    let transient = error.kind == .connectionLost || error.kind == .timedOut
-                    item.failure = failure(
-                        transient ? .transient : .environment, error.message, status: nil, code: nil, requestId: nil)
-                    return item
-                }
-            } catch {
-                item.failure = failure(.environment, "\(error)", status: nil, code: nil, requestId: nil)
-                return item
-            }
-            try? await Task.sleep(for: retryDelay)
+        let graph = GraphClient(connection: connection, transport: transport, tokens: tokens, policy: retryPolicy)
+        let request = HTTPRequest(
+            method: resource.cleanup.method, url: url, headers: [HTTPHeader("Accept", "application/json")])
+        let response: HTTPResponse
+        do {
+            response = try await graph.send(
+                request, name: "cleanup \(resource.type)", deadline: ContinuousClock.now + retryPolicy.budget
+            ).response
+        } catch RunnerError.authenticationFailed(let message) {
+            item.failure = failure(.environment, "sign-in failed: \(message)", status: nil, code: nil, requestId: nil)
+            return item
+        } catch {
+            // Lost connections retried until the budget ran out are the network's hiccup; a
+            // refused connection or a TLS failure is the environment's.
+            let lost = graph.lastTransportFailure == .connectionLost || graph.lastTransportFailure == .timedOut
+            var message = "\(error)"
+            if case .unreachable(let detail) = error as? RunnerError { message = detail }
+            item.failure = failure(lost ? .transient : .environment, message, status: nil, code: nil, requestId: nil)
+            return item
         }
+        item.status = response.status
+        if (200..<300).contains(response.status) {
+            item.outcome = .deleted
+        } else if response.status == 404 {
+            item.outcome = .alreadyGone
+        } else {
+            let graphError = GraphError(body: try? JSONValue.parse(response.body))
+            let failureClass: FailureClass =
+                RetryPolicy.isTransient(response.status)
+                ? .transient : [401, 403].contains(response.status) ? .environment : .doc
+            item.failure = failure(
+                failureClass,
+                "HTTP \(response.status)" + (graphError.map { " \($0.code): \($0.message)" } ?? "")
+                    + (failureClass == .transient ? " (retries used up)" : ""),
+                status: response.status, code: graphError?.code, requestId: response.requestId)
+        }
+        return item
     }
 }

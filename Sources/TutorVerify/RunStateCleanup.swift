@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSupport
 
@@ -134,13 +135,13 @@ public enum RunStateCleanup {
         // Marked even when there was nothing to delete: a create left in flight that found
         // nothing stops holding the folder back.
         guard record.resources.isEmpty else { return }
-        record.status = "cleanedUp"
+        record.status = .cleanedUp
         record.outputs = [:]
         for step in record.steps.indices {
-            if record.steps[step].status != "manual" { record.steps[step].status = "pending" }
+            if record.steps[step].status != .manual { record.steps[step].status = .pending }
             for request in record.steps[step].requests.indices
-            where ["sent", "found", "failed", "inFlight"].contains(record.steps[step].requests[request].outcome) {
-                record.steps[step].requests[request].outcome = "cleanedUp"
+            where record.steps[step].requests[request].outcome != .pending {
+                record.steps[step].requests[request].outcome = .cleanedUp
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSupport
 
@@ -56,16 +57,27 @@ public enum VerifyProgress: Sendable {
     case finished(index: Int, total: Int, result: TutorialResult)
 }
 
+/// A tutorial file as read once for a verify run: the `--var` check and the run share it.
+public struct TutorialDocument: Sendable {
+    /// The path as given.
+    public var path: String
+    /// The parsed tutorial, or why it cannot be read.
+    public var parsed: Result<Tutorial, any Error>
+
+    /// Reads each of `paths`.
+    public static func read(_ paths: [String]) -> [TutorialDocument] {
+        paths.map { path in TutorialDocument(path: path, parsed: Result { try TutorialParser().parse(path: path) }) }
+    }
+}
+
 /// Verifies tutorials against one tenant: each in a fresh state directory with unique names,
 /// stopping at its first failing step, cleaned up afterwards, with failures classified and
 /// traced to the Markdown.
 public struct Verifier: Sendable {
-    /// The tenant.
     public let connection: TenantConnection
     /// HTTP clients: one per job, because a client may send one request at a time (the
     /// libcurl client does); job `k` uses `transports[k % transports.count]`.
     public let transports: [any HTTPTransport]
-    /// Settings.
     public let options: VerifyOptions
     /// Raised by SIGINT: no further tutorial starts; running ones stop and are cleaned up.
     public let interrupt: InterruptFlag
@@ -88,6 +100,12 @@ public struct Verifier: Sendable {
     /// Verifies `paths` (already sharded) and returns the report; never throws: every problem
     /// is a result in the report.
     public func verify(_ paths: [String]) async -> VerifyReport {
+        await verify(TutorialDocument.read(paths))
+    }
+
+    /// Verifies tutorials read beforehand (see `TutorialDocument.read`).
+    public func verify(_ documents: [TutorialDocument]) async -> VerifyReport {
+        let paths = documents.map(\.path)
         let clock = ContinuousClock()
         let started = clock.now
         let startedAt = Date()
@@ -105,7 +123,7 @@ public struct Verifier: Sendable {
                 let client = transports[slot % transports.count]
                 group.addTask {
                     progress(.started(index: index, total: paths.count, path: paths[index]))
-                    let result = await verifyOne(path: paths[index], index: index, client: client, budget: budget)
+                    let result = await verifyOne(documents[index], index: index, client: client, budget: budget)
                     progress(.finished(index: index, total: paths.count, result: result))
                     return (slot, index, result)
                 }
@@ -153,12 +171,10 @@ public struct Verifier: Sendable {
 
     /// The `--var` names that no tutorial among `paths` declares as an input, each with the
     /// message that names the inputs (tutorials that cannot be read are reported later).
-    public static func unknownVariables(_ names: some Sequence<String>, in paths: [String]) -> [String] {
+    public static func unknownVariables(_ names: some Sequence<String>, in documents: [TutorialDocument]) -> [String] {
         var declared: Set<String> = []
-        for path in paths {
-            if let tutorial = try? TutorialParser().parse(path: path) {
-                declared.formUnion(tutorial.inputs.map(\.name))
-            }
+        for document in documents {
+            if case .success(let tutorial) = document.parsed { declared.formUnion(tutorial.inputs.map(\.name)) }
         }
         return names.sorted().filter { !declared.contains($0) }.map {
             "--var \($0): " + Suggestion.unknownName($0, kind: "input", known: declared)
@@ -172,15 +188,17 @@ public struct Verifier: Sendable {
     }
 
     /// Runs, reports and cleans up one tutorial.
-    func verifyOne(path: String, index: Int, client: any HTTPTransport, budget: WriteBudget?) async
+    func verifyOne(_ document: TutorialDocument, index: Int, client: any HTTPTransport, budget: WriteBudget?) async
         -> TutorialResult
     {
         let clock = ContinuousClock()
         let started = clock.now
+        let path = document.path
         let tutorial: Tutorial
-        do {
-            tutorial = try TutorialParser().parse(path: path)
-        } catch {
+        switch document.parsed {
+        case .success(let parsed):
+            tutorial = parsed
+        case .failure(let error):
             let failure = FailureClassifier.classify(documentError: error, path: path)
             return TutorialResult(
                 path: path, title: nil, status: .failed, durationMs: (clock.now - started).milliseconds,
@@ -285,10 +303,10 @@ public struct Verifier: Sendable {
         var blamed: Int?
         if failure != nil {
             blamed =
-                recorded?.firstIndex { $0.status == "failed" || $0.status == "interrupted" }
+                recorded?.firstIndex { $0.status == .failed || $0.status == .interrupted }
                 ?? failure?.step.flatMap { title in tutorial.steps.firstIndex { $0.title == title } }
                 ?? tutorial.steps.indices.first { index in
-                    !tutorial.steps[index].isManual && recorded?[index].status != "succeeded"
+                    !tutorial.steps[index].isManual && recorded?[index].status != .succeeded
                 }
         }
         return tutorial.steps.enumerated().map { index, step in
@@ -301,9 +319,9 @@ public struct Verifier: Sendable {
             } else if index == blamed {
                 result.status = .failed
                 result.failure = failure
-            } else if entry?.status == "succeeded" {
+            } else if entry?.status == .succeeded {
                 result.status = .passed
-            } else if entry?.status == "interrupted" {
+            } else if entry?.status == .interrupted {
                 result.skippedReason = "interrupted"
             } else {
                 result.skippedReason = failure == nil ? "not run" : "an earlier step failed"

@@ -39,7 +39,6 @@ public struct VerifyFailure: Codable, Sendable, Equatable {
         case message, file, line, includedFrom, step, request, status, errorCode, requestId
     }
 
-    /// Creates a failure.
     public init(
         failureClass: FailureClass, message: String, file: String? = nil, line: Int? = nil,
         includedFrom: [String] = [], step: String? = nil, request: String? = nil, status: Int? = nil,
@@ -80,7 +79,6 @@ public struct StepResult: Codable, Sendable {
     public var title: String
     /// `file:line` of the heading.
     public var source: String
-    /// Outcome.
     public var status: Status
     /// Time spent, in milliseconds.
     public var durationMs: Int
@@ -142,7 +140,6 @@ public struct TutorialResult: Codable, Sendable {
     public var path: String
     /// Its title, when it could be read.
     public var title: String?
-    /// Outcome.
     public var status: Status
     /// Wall time (run and cleanup), in milliseconds.
     public var durationMs: Int
@@ -166,7 +163,6 @@ public struct VerifyReport: Codable, Sendable {
     public struct Tool: Codable, Sendable {
         /// `tutor`.
         public var name: String
-        /// Version.
         public var version: String
     }
 
@@ -190,13 +186,10 @@ public struct VerifyReport: Codable, Sendable {
         public var traffic: TrafficCounts
     }
 
-    /// Totals.
     public struct Summary: Codable, Sendable {
         /// Tutorials verified (after sharding).
         public var tutorials: Int
-        /// Passed.
         public var passed: Int
-        /// Failed.
         public var failed: Int
         /// Not run.
         public var skipped: Int
@@ -208,11 +201,9 @@ public struct VerifyReport: Codable, Sendable {
         public var resourcesLeft: Int
     }
 
-    /// The tool.
     public var tool: Tool
     /// The verify run's id (also the suffix of unique names).
     public var runId: String
-    /// The tenant.
     public var tenant: TenantSummary
     /// `passed`, `failed` or `interrupted`.
     public var status: String
@@ -226,7 +217,6 @@ public struct VerifyReport: Codable, Sendable {
     public var jobs: Int
     /// `I/N`, when sharded.
     public var shard: String?
-    /// Totals.
     public var summary: Summary
     /// The write budget and the 429s seen.
     public var throttling: Throttling

@@ -62,7 +62,6 @@ public struct TrafficCounts: Sendable, Codable, Equatable {
     /// Time writes waited for the budget, in milliseconds (summed over parallel runs).
     public var budgetWaitMs = 0
 
-    /// Creates zero counts.
     public init() {}
 
     static func + (left: TrafficCounts, right: TrafficCounts) -> TrafficCounts {

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import TutorSupport
-import TutorTestSupport
 
 @testable import TutorDocument
 
@@ -198,37 +197,5 @@ struct RequestHostDocumentTests {
         }
     }
 
-    /// The command itself: exit 65, the diagnostic on standard error, nothing on standard output.
-    @Test func tutorPlanExits65() throws {
-        let result = try TutorCommand.run(["plan", FixtureFiles.path("bad/host-in-include.md")])
-        #expect(result.status == 65)
-        #expect(result.error.contains("bad/sub/evil-host.md:5:5: error: request 'read_org' is refused"))
-        #expect(result.output.isEmpty)
-    }
-}
-
-/// Runs the built `tutor` executable.
-enum TutorCommand {
-    static func executable() throws -> URL {
-        try TutorExecutable.url()
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Small outputs: read both to the end, then wait.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self)
-        )
-    }
+    // `tutor plan` exiting 65 on this fixture is checked in-process in TutorCLITests (ArgumentTests).
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorDocument
 
@@ -75,7 +76,7 @@ struct ParserTests {
         #expect(request.location.line == 26)
         #expect(request.location.column == 1)
         #expect(request.location.includeChain.isEmpty)
-        #expect(request.captures == [Capture(variable: "orgId", source: .body(jsonPath: "$.value[0].id"))])
+        #expect(request.captures == [Capture(variable: "orgId", source: .body(jsonPath: .path("$.value[0].id")))])
         #expect(request.scopes == ["Organization.Read.All"])
         let expectation = try #require(request.expectation)
         #expect(expectation.status == 200)

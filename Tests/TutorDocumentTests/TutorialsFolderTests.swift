@@ -35,12 +35,13 @@ struct TutorialsFolderTests {
     @Test func requestsInOrder() {
         #expect(
             tutorial.steps.map { $0.requests.map(\.name) } == [
-                [], ["read_tenant", "register_app", "set_redirect_uri"], ["add_client_secret"],
+                [], ["read_tenant", "register_app", "find_app_for_redirect_uri", "set_redirect_uri"],
+                ["find_app_for_secret", "add_client_secret"],
                 [
-                    "declare_permissions", "create_service_principal", "find_graph_service_principal",
-                    "grant_admin_consent",
+                    "find_app_for_permissions", "declare_permissions", "create_service_principal",
+                    "find_graph_service_principal", "grant_admin_consent",
                 ],
-                ["create_user_flow"], ["attach_app_to_user_flow"], [], [],
+                ["create_user_flow"], ["find_app_for_user_flow", "find_user_flow", "attach_app_to_user_flow"], [], [],
             ])
     }
 
@@ -98,7 +99,7 @@ struct TutorialsFolderTests {
         for request in tutorial.requests {
             #expect(!request.scopes.isEmpty, "\(request.name)")
             if let body = request.body {
-                let filled = TemplateSyntax.replacingVariables(in: body, with: "0")
+                let filled = Template.replacingVariables(in: body, with: "0")
                 #expect(throws: Never.self) { _ = try JSONValue.parse(filled) }
             }
         }
@@ -148,7 +149,7 @@ struct PlanTests {
         #expect(register["includedFrom"]?.arrayElements?.count == 1)
         #expect(register["lookup"]?["captures"]?.arrayElements?.count == 2)
         #expect(register["expect"]?["status"] == .number(201))
-        let secret = try #require(steps[2]["requests"]?.arrayElements?.first)
+        let secret = try #require(steps[2]["requests"]?.arrayElements?.last)
         #expect(secret["captures"]?.arrayElements?.first?["secret"] == .bool(true))
         #expect(json["outputs"]?.arrayElements?.count == 6)
         #expect(json["permissions"]?.arrayElements?.contains(.string("EventListener.ReadWrite.All")) == true)
@@ -158,7 +159,7 @@ struct PlanTests {
         let tutorial = try TutorialParser().parse(path: ProjectTutorial.path)
         let text = TutorialPlan(tutorial).text()
         #expect(text.contains("1. Prerequisites  [manual]"))
-        #expect(text.contains("2. Register the web app  [3 requests]"))
+        #expect(text.contains("2. Register the web app  [4 requests]"))
         #expect(text.contains("   - register_app: POST https://graph.microsoft.com/v1.0/applications\n"))
         #expect(text.contains("captures: clientSecret (secret), secretKeyId"))
         #expect(text.contains("  CLIENT_SECRET = {{clientSecret}}  (secret)"))
@@ -169,27 +170,31 @@ struct PlanTests {
 @Suite("Templates and JSONPath")
 struct SyntaxTests {
     @Test func variablesWithOffsets() {
-        let references = TemplateSyntax.references(in: "a {{x}} b {{ y_2 }} {{bad-name}} {{")
+        let references = Template.references(in: "a {{x}} b {{ y_2 }} {{bad-name}} {{")
         #expect(references.map(\.name) == ["x", "y_2", "", ""])
         #expect(references.map(\.offset) == [2, 10, 20, 33])
     }
 
     @Test func replacingVariablesKeepsTheRest() {
         #expect(
-            TemplateSyntax.replacingVariables(in: #"{"a": {{n}}, "b": "{{s}}"}"#, with: "0") == #"{"a": 0, "b": "0"}"#)
+            Template.replacingVariables(in: #"{"a": {{n}}, "b": "{{s}}"}"#, with: "0") == #"{"a": 0, "b": "0"}"#)
     }
 
     @Test(arguments: [
         "$", "$.id", "$.value[0].id", "$['@odata.nextLink']", "$.value[-1]", "$.value[*].id",
         "$.value[?(@.isInitial==true)].name", "$.value[?(@.appId=='{{clientId}}')].appId",
+        "$.value[?(@.appId!='x')].id", "$.value.*",
     ])
     func acceptedPaths(_ path: String) {
-        #expect(JSONPathSyntax.problem(in: path) == nil)
+        #expect(throws: Never.self) { try JSONPath(path) }
     }
 
-    @Test(arguments: ["id", "$.", "$.value[", "$.value[x]", "$[?(@.a>1)]", "$[?(@.a==bare)]"])
+    // `display name` was accepted by plan and refused by run before there was one grammar.
+    @Test(arguments: [
+        "id", "$.", "$.value[", "$.value[x]", "$[?(@.a>1)]", "$[?(@.a==bare)]", "$.value[0].display name",
+    ])
     func refusedPaths(_ path: String) {
-        #expect(JSONPathSyntax.problem(in: path) != nil)
+        #expect(throws: JSONPath.SyntaxError.self) { try JSONPath(path) }
     }
 
     @Test func includeDirectivesInALine() {

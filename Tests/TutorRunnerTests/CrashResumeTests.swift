@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TutorRecord
 import TutorSandbox
 import TutorSupport
 import TutorTestSupport
@@ -212,7 +213,7 @@ import TutorTestSupport
             signal: SIGINT)
         #expect(interrupted.status == 130, "\(interrupted.output)")
         let (record, _) = try #require(try RunStateStore(directory: state).load())
-        #expect(record.status == "interrupted")
+        #expect(record.status == .interrupted)
         let project = root.appendingPathComponent("project")
         let rerun = try await Self.runTutor(
             appName: "interrupted-app", state: state, environment: environment, killAfter: nil,

@@ -2,6 +2,7 @@ import Foundation
 import TutorDocument
 import TutorHTTP
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorRunner
 
@@ -276,14 +277,14 @@ enum Fixture {
             expectation: ResponseExpectation(
                 location: location(16), status: 201, body: #"{"displayName": "{{appName}}", "id": "*"}"#),
             captures: [
-                Capture(variable: "appObjectId", source: .body(jsonPath: "$.id")),
-                Capture(variable: "clientId", source: .body(jsonPath: "$.appId")),
+                Capture(variable: "appObjectId", source: .body(jsonPath: .path("$.id"))),
+                Capture(variable: "clientId", source: .body(jsonPath: .path("$.appId"))),
             ],
             lookup: Lookup(
                 url: "https://graph.microsoft.com/v1.0/applications?$filter=displayName eq '{{appName}}'",
                 captures: [
-                    Capture(variable: "appObjectId", source: .body(jsonPath: "$.value[0].id")),
-                    Capture(variable: "clientId", source: .body(jsonPath: "$.value[0].appId")),
+                    Capture(variable: "appObjectId", source: .body(jsonPath: .path("$.value[0].id"))),
+                    Capture(variable: "clientId", source: .body(jsonPath: .path("$.value[0].appId"))),
                 ]),
             cleanup: CleanupRule(
                 url: "https://graph.microsoft.com/v1.0/applications/{{appObjectId}}", resourceType: "application"),
@@ -293,8 +294,8 @@ enum Fixture {
             url: "https://graph.microsoft.com/v1.0/applications/{{appObjectId}}/addPassword",
             body: #"{"passwordCredential": {"displayName": "tutor client secret"}}"#,
             captures: [
-                Capture(variable: "clientSecret", source: .body(jsonPath: "$.secretText")),
-                Capture(variable: "secretKeyId", source: .body(jsonPath: "$.keyId")),
+                Capture(variable: "clientSecret", source: .body(jsonPath: .path("$.secretText"))),
+                Capture(variable: "secretKeyId", source: .body(jsonPath: .path("$.keyId"))),
             ],
             secrets: ["clientSecret"], scopes: ["Application.ReadWrite.All"])
         var steps = [
@@ -314,7 +315,7 @@ enum Fixture {
                 OutputDeclaration(
                     name: "CLIENT_SECRET", value: "{{clientSecret}}", isSecret: true, location: location(43)),
                 OutputDeclaration(
-                    name: "AUTHORITY", value: "https://{{tenantSubdomain}}.ciamlogin.com/", isSecret: false,
+                    name: "AUTHORITY", value: "https://contoso.ciamlogin.com/", isSecret: false,
                     location: location(44)),
             ])
     }

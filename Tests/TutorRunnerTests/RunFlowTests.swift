@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TutorDocument
+import TutorRecord
 import TutorSupport
 
 @testable import TutorRunner
@@ -15,7 +16,7 @@ import TutorSupport
         let state = Fixture.temporaryDirectory()
         let collector = Collector()
         let summary = try await Fixture.runner(graph, state: state, observer: collector).run()
-        #expect(summary.status == "succeeded")
+        #expect(summary.status == .succeeded)
         let applications = graph.applicationsSnapshot
         #expect(applications.count == 1)
         #expect(applications.first?.passwords.count == 1)
@@ -23,7 +24,7 @@ import TutorSupport
 
         let store = RunStateStore(directory: state)
         let (record, secrets) = try #require(try store.load())
-        #expect(record.status == "succeeded")
+        #expect(record.status == .succeeded)
         #expect(record.outputs["CLIENT_ID"] == applications.first?.appId)
         #expect(record.outputs["CLIENT_SECRET"] == RunRecord.redacted)
         #expect(record.outputs["AUTHORITY"] == "https://login.test/")
@@ -32,7 +33,7 @@ import TutorSupport
         #expect(
             record.resources.first?.cleanup.url == "https://graph.microsoft.com/v1.0/applications/\(applications[0].id)"
         )
-        #expect(record.steps.map(\.status) == ["succeeded", "succeeded", "manual"])
+        #expect(record.steps.map(\.status) == [.succeeded, .succeeded, .manual])
         #expect(record.tenant.id == FakeGraph.tenantId)
         #expect(secrets.outputs["CLIENT_SECRET"] == secret)
         #expect(secrets.variables["clientSecret"] == secret)
@@ -54,7 +55,7 @@ import TutorSupport
         _ = try await Fixture.runner(graph, state: state).run()
         let writesAfterFirst = graph.writes.count
         let second = try await Fixture.runner(graph, state: state).run()
-        #expect(second.status == "succeeded")
+        #expect(second.status == .succeeded)
         #expect(graph.writes.count == writesAfterFirst)
         #expect(graph.applicationsSnapshot.count == 1)
         #expect(graph.applicationsSnapshot[0].passwords.count == 1)
@@ -133,7 +134,7 @@ import TutorSupport
         await #expect(throws: RunnerError.self) { _ = try await Fixture.runner(graph, state: state).run() }
         #expect(graph.applicationsSnapshot[0].passwords.count == 1)
         let (crashed, _) = try #require(try RunStateStore(directory: state).load())
-        #expect(crashed.request(named: "add_client_secret")?.outcome == "inFlight")
+        #expect(crashed.request(named: "add_client_secret")?.outcome == .inFlight)
 
         _ = try await Fixture.runner(graph, state: state).run()
         let passwords = graph.applicationsSnapshot[0].passwords
@@ -194,7 +195,7 @@ import TutorSupport
             }
         }
         let (record, _) = try #require(try RunStateStore(directory: state).load())
-        #expect(record.status == "failed")
+        #expect(record.status == .failed)
         #expect(record.request(named: "bad_request")?.error?.code == "Request_BadRequest")
     }
 
@@ -211,7 +212,7 @@ import TutorSupport
             #expect(error.exitStatus == .interrupted)
         }
         let (record, _) = try #require(try RunStateStore(directory: state).load())
-        #expect(record.status == "interrupted")
+        #expect(record.status == .interrupted)
         #expect(graph.writes.isEmpty)
         // A step that never started is neither shown as started nor as failed.
         #expect(!collector.output.contains("FAILED"))
@@ -253,8 +254,11 @@ import TutorSupport
         let store = RunStateStore(directory: state)
         let held = try store.acquire()
         #expect(!FileManager.default.fileExists(atPath: leftover.path))
-        #expect(throws: RunnerError.self) { _ = try store.acquire() }
+        let busy = try #require(throws: RunStateError.self) { _ = try store.acquire() }
+        #expect(busy.exitStatus == .usage)
+        #expect(store.isInUse)
         close(held)
+        #expect(!store.isInUse)
         close(try store.acquire())
     }
 

@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorSandbox
 import TutorSupport
+import TutorTestSupport
 import TutorVerify
 
 @testable import TutorRunner
@@ -156,7 +158,7 @@ struct SandboxHarness {
         let state = Fixture.temporaryDirectory()
         let collector = Collector()
         let first = try await harness.runner(try tutorial(), state: state, observer: collector).run()
-        #expect(first.status == "succeeded")
+        #expect(first.status == .succeeded)
         #expect(first.resourcesCreated == 5)
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
@@ -166,8 +168,9 @@ struct SandboxHarness {
         #expect(record.outputs["AUTHORITY"] == "\(info.graphURL)/\(info.subdomain).onmicrosoft.com")
         #expect(record.outputs["REDIRECT_URI"] == "http://localhost:3000/getAToken")
         #expect(record.outputs["CLIENT_SECRET"] == RunRecord.redacted)
-        #expect(
-            record.outputs["REQUESTS_CA_BUNDLE"] == URL(fileURLWithPath: info.caFile).standardizedFileURL.path)
+        // The CA is the tenant's, not an output: the runner knows nothing of the Flask app.
+        #expect(record.outputs["REQUESTS_CA_BUNDLE"] == nil)
+        #expect(record.tenant.caFile == URL(fileURLWithPath: info.caFile).standardizedFileURL.path)
         #expect(record.tenant.sandbox)
         let secret = try #require(secrets.outputs["CLIENT_SECRET"])
         let recordText = try String(contentsOf: RunStateStore(directory: state).recordURL, encoding: .utf8)
@@ -208,8 +211,8 @@ struct SandboxHarness {
                             url: "https://graph.microsoft.com/v1.0/applications",
                             body: #"{"displayName": "powerless"}"#,
                             captures: [
-                                Capture(variable: "id", source: .body(jsonPath: "$.id")),
-                                Capture(variable: "appId", source: .body(jsonPath: "$.appId")),
+                                Capture(variable: "id", source: .body(jsonPath: .path("$.id"))),
+                                Capture(variable: "appId", source: .body(jsonPath: .path("$.appId"))),
                             ]),
                         RequestBlock(
                             name: "sp", location: Fixture.location(3), method: "POST",
@@ -219,7 +222,7 @@ struct SandboxHarness {
                             name: "secret", location: Fixture.location(4), method: "POST",
                             url: "https://graph.microsoft.com/v1.0/applications/{{id}}/addPassword",
                             body: #"{"passwordCredential": {"displayName": "p"}}"#,
-                            captures: [Capture(variable: "secret", source: .body(jsonPath: "$.secretText"))],
+                            captures: [Capture(variable: "secret", source: .body(jsonPath: .path("$.secretText")))],
                             secrets: ["secret"]),
                     ])
             ], inputs: [], outputs: [])
@@ -335,7 +338,7 @@ struct SandboxHarness {
         let state = Fixture.temporaryDirectory()
         let tutorial = try TutorialParser().parse(path: SandboxHarness.tutorialPath)
         let summary = try await harness.runner(tutorial, state: state).run()
-        #expect(summary.status == "succeeded")
+        #expect(summary.status == .succeeded)
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
         // The ledger holds all of it: cleanup leaves the tenant as it was.

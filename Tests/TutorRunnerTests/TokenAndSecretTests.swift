@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorSupport
+import TutorTestSupport
 
 @testable import TutorRunner
 
@@ -129,7 +131,7 @@ final class EventCollector: RunObserver, @unchecked Sendable {
             url: "https://graph.microsoft.com/v1.0/applications",
             headers: [HeaderTemplate(name: "Content-Type", value: "application/json")],
             body: #"{"displayName": "redaction-app"}"#,
-            captures: [Capture(variable: "appObjectId", source: .body(jsonPath: "$.id"))],
+            captures: [Capture(variable: "appObjectId", source: .body(jsonPath: .path("$.id")))],
             cleanup: CleanupRule(url: "https://graph.microsoft.com/v1.0/applications/{{appObjectId}}"),
             scopes: ["Application.ReadWrite.All"])
         let addSecret = RequestBlock(
@@ -137,7 +139,7 @@ final class EventCollector: RunObserver, @unchecked Sendable {
             url: "https://graph.microsoft.com/v1.0/applications/{{appObjectId}}/addPassword",
             headers: [HeaderTemplate(name: "Content-Type", value: "application/json")],
             body: #"{"passwordCredential": {"displayName": "s"}}"#,
-            captures: [Capture(variable: "clientSecret", source: .body(jsonPath: "$.secretText"))],
+            captures: [Capture(variable: "clientSecret", source: .body(jsonPath: .path("$.secretText")))],
             secrets: ["clientSecret"], scopes: ["Application.ReadWrite.All"])
         let misuse = RequestBlock(
             name: "misuse", location: Fixture.location(30), method: "PATCH",
@@ -167,7 +169,7 @@ final class EventCollector: RunObserver, @unchecked Sendable {
         let secrets = try JSONDecoder().decode(SecretsFile.self, from: Data(contentsOf: store.secretsURL))
         let secret = try #require(secrets.variables["clientSecret"])
         let record = String(decoding: try Data(contentsOf: store.recordURL), as: UTF8.self)
-        for form in [secret, Template.percentEncode(secret), JSONValue.escape(secret)] {
+        for form in [secret, PercentEncoding.unreserved(secret), JSONValue.escape(secret)] {
             #expect(!record.contains(form))
             #expect(!events.text.contains(form))
             #expect(!failure.contains(form))

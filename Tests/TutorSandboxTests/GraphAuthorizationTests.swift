@@ -84,14 +84,14 @@ struct GraphAuthorizationTests {
         #expect(user.passwordHash.contains("Pa55word!") == false)
         #expect(await directory.userExists(email: "GRACE@example.com"))
         #expect(await directory.verifyUserPassword(email: "grace@example.com", password: "Pa55word!")?.id == user.id)
-        await #expect(throws: TenantError.userExists(email: "grace@example.com")) {
+        await #expect(throws: SandboxError.userExists(email: "grace@example.com")) {
             try await directory.createLocalUser(
                 email: "grace@example.com", password: "x", displayName: "", attributes: [:])
         }
-        await #expect(throws: TenantError.self) {
+        await #expect(throws: SandboxError.self) {
             try await directory.createLocalUser(email: "not-an-email", password: "x", displayName: "", attributes: [:])
         }
-        await #expect(throws: TenantError.self) {
+        await #expect(throws: SandboxError.self) {
             try await directory.createLocalUser(email: "a@example.com", password: "", displayName: "", attributes: [:])
         }
     }

@@ -212,8 +212,8 @@ struct GraphFaithfulnessTests {
             #expect(principal["appId"]?.stringValue == WellKnownGraph.appId)
             let scopes = principal["oauth2PermissionScopes"]?.arrayElements ?? []
             let roles = principal["appRoles"]?.arrayElements ?? []
-            #expect(scopes.count == GraphPermissionsData.scopes.count)
-            #expect(roles.count == GraphPermissionsData.appRoles.count)
+            #expect(scopes.count == WellKnownGraph.scopes.count)
+            #expect(roles.count == WellKnownGraph.appRoles.count)
             let ids = Dictionary(
                 uniqueKeysWithValues: scopes.compactMap { scope in
                     scope["value"]?.stringValue.map { ($0, scope["id"]?.stringValue ?? "") }

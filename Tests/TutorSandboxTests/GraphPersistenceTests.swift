@@ -49,7 +49,7 @@ struct GraphPersistenceTests {
         #expect {
             _ = try TenantDirectory.open(stateFile: file) { GraphHarness.freshState() }
         } throws: { error in
-            guard case TenantError.corruptStateFile(let path, _) = error else { return false }
+            guard case SandboxError.corruptStateFile(let path, _) = error else { return false }
             return path == file.path && "\(error)".contains("corrupt")
         }
         #expect(try String(contentsOf: file, encoding: .utf8).hasPrefix("{\"formatVersion\""))
@@ -64,7 +64,7 @@ struct GraphPersistenceTests {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         try encoder.encode(state).write(to: file)
-        #expect(throws: TenantError.self) { try TenantDirectory.loadState(from: file) }
+        #expect(throws: SandboxError.self) { try TenantDirectory.loadState(from: file) }
     }
 
     @Test func failedSaveLeavesTheTenantUnchanged() async throws {

@@ -13,6 +13,8 @@ struct RunStateTests {
 
     static let record = """
         {"tool": {"name": "tutor", "version": "0.1.0"}, "status": "succeeded",
+         "tutorial": {"path": "t.md", "sha256": "00"}, "tenant": {"graphURL": "https://g", "sandbox": true},
+         "steps": [], "inputs": {}, "captures": {}, "resources": [],
          "startedAt": "2026-03-04T05:06:07Z",
          "outputs": {"CLIENT_ID": "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b", "CLIENT_SECRET": "[REDACTED]",
                      "AUTHORITY": "https://localhost:8443/9b2f4c1e-7a3d-4e5f-8c6b-1a2b3c4d5e6f",
@@ -38,7 +40,7 @@ struct RunStateTests {
         try Self.writeState(in: folder, record: Self.record, secrets: nil)
         let error = try #require(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
         #expect(error.exitStatus == .noInput)
-        try Self.writeState(in: folder, record: Self.record, secrets: #"{"outputs": {}}"#)
+        try Self.writeState(in: folder, record: Self.record, secrets: #"{"variables": {}, "outputs": {}}"#)
         let missing = try #require(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
         #expect(missing.description.contains("CLIENT_SECRET"))
     }

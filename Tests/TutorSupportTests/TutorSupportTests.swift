@@ -16,6 +16,12 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
 
+    /// RFC 8259 §7: `\u` takes exactly four hex digits; a sign is not one.
+    @Test(arguments: [#""\u+041""#, #""\u-041""#, #""\u 041""#, #""\u04""#, #""\u0G41""#])
+    func refusesMalformedUnicodeEscapes(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+
     @Test func decodesSurrogatePairs() throws {
         #expect(try JSONValue.parse(#""\ud83d\ude00""#) == .string("😀"))
     }

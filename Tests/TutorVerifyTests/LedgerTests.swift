@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import TutorCLI
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSandbox
 import TutorSupport
@@ -98,12 +100,12 @@ struct LedgerTests {
             ).run()
         }
         let first = try await run(fresh: false, port: "5000")
-        #expect(first.status == "succeeded")
+        #expect(first.status == .succeeded)
         let created = try #require(try RunStateStore(directory: state).load()).0.resources
         #expect(created.count == 5)
 
         let second = try await run(fresh: true, port: "5099")
-        #expect(second.status == "succeeded")
+        #expect(second.status == .succeeded)
         let carried = try #require(try RunStateStore(directory: state).load()).0.resources
         #expect(Set(carried.map(\.cleanup.url)).isSuperset(of: created.map(\.cleanup.url)))
 
@@ -134,7 +136,7 @@ struct LedgerTests {
         #expect(try await harness.objects() == before)
         let paths = try tutorialCopies(2)
         #expect(
-            Verifier.unknownVariables(["appName", "userflowname"], in: paths) == [
+            Verifier.unknownVariables(["appName", "userflowname"], in: TutorialDocument.read(paths)) == [
                 "--var userflowname: unknown input userflowname; did you mean userFlowName? (known: appName, redirectPort, userFlowName)"
             ])
     }
@@ -145,7 +147,7 @@ struct LedgerTests {
         defer { Task { await harness.sandbox.stop() } }
         let tutorial = try TutorialParser().parse(path: try tutorialCopies(1)[0])
         struct Foreign: Error {}
-        let failures: [(any Error & Sendable, String)] = [(CancellationError(), "interrupted"), (Foreign(), "failed")]
+        let failures: [(any Error & Sendable, RunStatus)] = [(CancellationError(), .interrupted), (Foreign(), .failed)]
         for (failure, status) in failures {
             let state = try temporaryDirectory()
             let events = EventLog()
@@ -156,13 +158,13 @@ struct LedgerTests {
             let runner = TutorialRunner(
                 tutorial: tutorial, connection: harness.connection, transport: transport,
                 options: RunOptions(
-                    variables: ["appName": "foreign-\(status)"], stateDirectory: state, toolVersion: "test"),
+                    variables: ["appName": "foreign-\(status.rawValue)"], stateDirectory: state, toolVersion: "test"),
                 observer: events)
             do {
                 _ = try await runner.run()
                 Issue.record("the run succeeded")
             } catch let error as RunnerError {
-                #expect(error.exitStatus == (status == "interrupted" ? .interrupted : .software))
+                #expect(error.exitStatus == (status == .interrupted ? .interrupted : .software))
             }
             let record = try #require(try RunStateStore(directory: state).load()).0
             #expect(record.status == status)
@@ -225,7 +227,7 @@ struct VerifyReplicationLagTests {
         var environment = ProcessInfo.processInfo.environment
         // A home of its own: no `tutor sandbox serve` runs there, so verify starts a sandbox itself.
         environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
-        let outcome = try await TutorExecutable.run(
+        let outcome = await Tutor.capture(
             [
                 "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait/tutorial.md").path,
                 "--state-root", root.appendingPathComponent("state").path, "--report", report.path,

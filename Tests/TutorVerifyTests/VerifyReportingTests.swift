@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TutorCLI
 import TutorDocument
 import TutorHTTP
 import TutorRunner
@@ -101,7 +102,7 @@ struct VerifyReportingTests {
         let report = root.appendingPathComponent("verify.md")
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_STATE_HOME"] = root.appendingPathComponent("xdg").path
-        let outcome = try await TutorExecutable.run(
+        let outcome = await Tutor.capture(
             [
                 "verify", VerifyHarness.fixtures.appendingPathComponent("no-wait").path, "--replication-lag-ms", "0",
                 "--state-root", root.appendingPathComponent("state").path, "--report", report.path,
@@ -135,7 +136,8 @@ struct RunsCommandTests {
         _ = try await RunStateCleanup.clean(
             stateDirectory: folders[0], connection: harness.connection, transport: harness.client)
 
-        let outcome = try await TutorExecutable.run(["runs", "--root", root.path, "--prune", "--json"])
+        let outcome = await Tutor.capture(
+            ["runs", "--root", root.path, "--prune", "--json"], environment: ProcessInfo.processInfo.environment)
         let output = outcome.output
         #expect(outcome.status == 0)
         let lines = try output.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }

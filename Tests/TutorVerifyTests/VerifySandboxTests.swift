@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TutorDocument
 import TutorHTTP
+import TutorRecord
 import TutorRunner
 import TutorSandbox
 import TutorSupport
@@ -220,7 +221,7 @@ struct VerifySandboxTests {
 
         let after = try #require(try RunStateStore(directory: state).load())
         #expect(after.0.resources.isEmpty)
-        #expect(after.0.status == "cleanedUp")
+        #expect(after.0.status == .cleanedUp)
         #expect(after.1 == SecretsFile())
         // Again: nothing left to do.
         let again = try await RunStateCleanup.clean(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What faults the sandbox injects; all off by default.
 public struct FaultOptions: Sendable, Equatable {
@@ -76,7 +77,6 @@ public enum FaultAction: Sendable, Equatable {
 /// Draws the faults for each request from a seeded generator: the same seed and the same order
 /// of requests give the same faults.
 public final class FaultInjector: Sendable {
-    /// The knobs.
     public let options: FaultOptions
     private let generator: LockedGenerator
 
@@ -154,18 +154,14 @@ struct SeededGenerator {
 }
 
 /// The generator behind a lock, shared by concurrent requests.
-// @unchecked Sendable: `generator` is only read or written while `lock` is held.
-final class LockedGenerator: @unchecked Sendable {
-    private let lock = NSLock()
-    private var generator: SeededGenerator
+final class LockedGenerator: Sendable {
+    private let generator: Mutex<SeededGenerator>
 
     init(seed: UInt64) {
-        generator = SeededGenerator(state: seed)
+        generator = Mutex(SeededGenerator(state: seed))
     }
 
-    func withGenerator<T>(_ body: (inout SeededGenerator) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&generator)
+    func withGenerator<T: Sendable>(_ body: (inout SeededGenerator) -> T) -> T {
+        generator.withLock { body(&$0) }
     }
 }

@@ -11,8 +11,8 @@ struct GraphQuery: Sendable {
     var count = false
     var orderBy: (property: String, descending: Bool)?
     var search: SearchExpression?
-    /// `$expand`: navigation property names, as given.
-    var expand: [String]?
+    /// `$expand`: navigation properties, as given, each with its nested options.
+    var expand: [GraphExpandItem]?
     /// Whether the request asked for an advanced query (`ConsistencyLevel: eventual`).
     var consistencyLevelEventual = false
     /// The other options, kept for `@odata.nextLink`.
@@ -37,7 +37,7 @@ struct GraphQuery: Sendable {
                 select = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 passThrough.append(("$select", value))
             case "$expand":
-                expand = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                expand = try GraphExpandItem.parseList(value)
                 passThrough.append(("$expand", value))
             case "$top":
                 guard let number = Int(value), (1...Self.maximumTop).contains(number) else {

@@ -9,7 +9,6 @@ public struct GraphCaller: Sendable, Equatable {
     /// The signed-in user's object id (`oid`) for delegated tokens, nil for app-only ones.
     public var userObjectId: String?
 
-    /// Creates a caller.
     public init(appId: String, roles: Set<String>, scopes: Set<String>, userObjectId: String?) {
         self.appId = appId
         self.roles = roles

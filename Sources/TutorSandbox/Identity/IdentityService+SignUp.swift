@@ -46,8 +46,21 @@ extension IdentityService {
         case .email:
             return .page(await startSignUp(form: form, browser: browser, page: page))
         case .resend:
-            guard let code = await store.resendSignUpCode(id, browser: browser) else {
-                return .page(expiredSignUp(page))
+            let code: String
+            switch await store.resendSignUpCode(id, browser: browser) {
+            case .sent(let new): code = new
+            case .unknown: return .page(expiredSignUp(page))
+            case .tooSoon:
+                // Entra's refusal for email verification asked too often (B2C's
+                // `ver_fail_throttled`); the code already mailed stays valid.
+                return .page(
+                    page.signUpPage(signUpId: id, status: .tooManyRequests) {
+                        SignInPages.verifyEmail(
+                            $0, email: pending.email,
+                            error:
+                                "There have been too many requests to verify this email address. Please wait a while, then try again.",
+                            notice: nil)
+                    })
             }
             if let failure = sendCode(code, to: pending.email) { return .page(failure) }
             return .page(
@@ -153,7 +166,6 @@ extension IdentityService {
         page.signUpEmail(email: "", error: "Your sign-up session expired. Please start again.", status: .badRequest)
     }
 
-    /// Creates the account at the end of a sign-up.
     func createAccount(id: String, email: String, password: String, values: [String: String], page: SignInPageContext)
         async -> SignUpStep
     {
@@ -166,7 +178,8 @@ extension IdentityService {
             return .signedUp(SignedInUser(sandboxUser: created))
         } catch {
             await store.finishSignUp(id)
-            return .page(page.signUpEmail(email: email, error: "\(error)", status: .badRequest))
+            let message = (error as? SandboxError)?.message ?? "\(error)"
+            return .page(page.signUpEmail(email: email, error: message, status: .badRequest))
         }
     }
 }

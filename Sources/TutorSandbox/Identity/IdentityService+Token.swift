@@ -25,7 +25,9 @@ extension IdentityService {
             return errorResponse(error, request: request)
         } catch {
             return errorResponse(
-                EntraError(status: 500, error: "server_error", code: 50000, message: "\(error)"), request: request)
+                EntraError(
+                    status: 500, error: "server_error", code: 50000,
+                    message: (error as? SandboxError)?.message ?? "\(error)"), request: request)
         }
     }
 

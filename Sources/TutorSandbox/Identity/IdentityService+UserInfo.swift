@@ -9,34 +9,19 @@ extension IdentityService {
     /// Graph access token with `openid` in `scp` gives `sub` (the same pairwise value as the id
     /// token's), the names with `profile`, `email` with `email`, and `picture`.
     /// Learn: https://learn.microsoft.com/entra/identity-platform/userinfo
-    func userInfo(request: Request) async -> Response {
-        let requestId = GraphAPI.newRequestId()
-        let clientRequestId = request.headers[.init("client-request-id")!]
-        func failure(_ status: Int, _ code: String, _ message: String, challenge: Bool) -> Response {
-            let graph = GraphAPI(directory: directory, tokens: tokens)
-            let answer = graph.errorResponse(
-                GraphFailure(status, code, message, headers: challenge ? GraphAPI.challengeHeaders : []),
-                requestId: requestId, clientRequestId: clientRequestId)
-            return GraphAPI.httpResponse(
-                GraphAPI.withIds(answer, requestId: requestId, clientRequestId: clientRequestId))
-        }
-        guard let token = GraphAPI.bearerToken(request.headers[.authorization] ?? "") else {
-            return failure(401, "InvalidAuthenticationToken", "Access token is empty.", challenge: true)
-        }
+    func userInfo(request: Request) async throws -> Response {
+        let token = try GraphAPI.requireBearerToken(request.headers[.authorization])
         let claims: SandboxTokenClaims
         do {
             claims = try await tokens.graphAccessTokenClaims(token)
         } catch {
-            return failure(
-                401, "InvalidAuthenticationToken", "Access token validation failure: \(error)", challenge: true)
+            throw GraphAPI.invalidToken(error)
         }
         let scopes = Set((claims.scp ?? "").split(separator: " ").map { $0.lowercased() })
         guard claims.idtyp == "user", scopes.contains("openid"), let objectId = claims.oid,
             let user = await directory.user(id: objectId)
         else {
-            return failure(
-                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.",
-                challenge: false)
+            throw GraphFailure.denied
         }
         var members: [JSONValue.JSONMember] = [.init("sub", .string(claims.sub))]
         if scopes.contains("profile") {

@@ -43,50 +43,42 @@ public struct IdentityService: Sendable {
         self.formKey = SymmetricKey(size: .bits256)
     }
 
-    /// Registers the identity routes on `router`.
+    /// Registers the identity routes on `router`: the ones under `/{tenant}` as a route group
+    /// whose middleware checks the tenant once (`TenantMiddleware`), and the userinfo endpoints,
+    /// which Graph hosts and which do not look at the tenant segment.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get(":tenant/v2.0/.well-known/openid-configuration") { request, context in
-            try checkTenant(context)
-            return jsonResponse(openIDConfiguration().serialized())
+        for path in ["oidc/userinfo", ":tenant/openid/userinfo"] {
+            for method: HTTPRequest.Method in [.get, .post] {
+                router.on(RouterPath(path), method: method) { request, _ in
+                    try await userInfo(request: request)
+                }
+            }
+        }
+        let tenant = router.group(":tenant").add(middleware: TenantMiddleware(service: self))
+        tenant.get("v2.0/.well-known/openid-configuration") { _, _ in
+            jsonResponse(openIDConfiguration().serialized())
         }
         // The v1 document, which the `identity` package reads to find `end_session_endpoint`.
-        router.get(":tenant/.well-known/openid-configuration") { request, context in
-            try checkTenant(context)
-            return jsonResponse(v1OpenIDConfiguration().serialized())
+        tenant.get(".well-known/openid-configuration") { _, _ in
+            jsonResponse(v1OpenIDConfiguration().serialized())
         }
-        for path in [":tenant/oauth2/authorize", ":tenant/oauth2/token", ":tenant/oauth2/devicecode"] {
-            router.on(RouterPath(path), method: .get) { request, context in
-                try checkTenant(context)
-                return v1EndpointAnswer(request: request)
-            }
-            router.on(RouterPath(path), method: .post) { request, context in
-                try checkTenant(context)
-                return v1EndpointAnswer(request: request)
+        for path in ["oauth2/authorize", "oauth2/token", "oauth2/devicecode"] {
+            for method: HTTPRequest.Method in [.get, .post] {
+                tenant.on(RouterPath(path), method: method) { request, _ in
+                    v1EndpointAnswer(request: request)
+                }
             }
         }
-        for path in ["oidc/userinfo", ":tenant/openid/userinfo"] {
-            router.on(RouterPath(path), method: .get) { request, context in
-                await userInfo(request: request)
-            }
-            router.on(RouterPath(path), method: .post) { request, context in
-                await userInfo(request: request)
+        for path in ["discovery/v2.0/keys", "discovery/keys"] {
+            tenant.get(RouterPath(path)) { _, _ in
+                jsonResponse(tokens.jwksJSON.serialized())
             }
         }
-        router.get(":tenant/discovery/v2.0/keys") { request, context in
-            try checkTenant(context)
-            return jsonResponse(tokens.jwksJSON.serialized())
-        }
-        router.get(":tenant/discovery/keys") { request, context in
-            try checkTenant(context)
-            return jsonResponse(tokens.jwksJSON.serialized())
-        }
-        router.get(":tenant/oauth2/v2.0/authorize") { request, context in
-            try checkTenant(context)
+        tenant.get("oauth2/v2.0/authorize") { request, _ in
             let parameters = FormEncoding.parse(Substring(request.uri.query ?? ""))
             return await authorize(parameters: parameters, request: request, form: nil)
         }
-        router.post(":tenant/oauth2/v2.0/authorize") { request, context in
-            try checkTenant(context)
+        tenant.post("oauth2/v2.0/authorize") { request, context in
             let form = try await formBody(request, context: context)
             if form["sandbox_action"] == nil {
                 // A plain OIDC authorization request sent as a form post.
@@ -94,33 +86,26 @@ public struct IdentityService: Sendable {
             }
             return await authorize(parameters: form, request: request, form: form)
         }
-        router.post(":tenant/oauth2/v2.0/token") { request, context in
-            try checkTenant(context)
+        tenant.post("oauth2/v2.0/token") { request, context in
             let form = try await formBody(request, context: context)
             return await token(form: form, request: request)
         }
-        router.post(":tenant/oauth2/v2.0/devicecode") { request, context in
-            try checkTenant(context)
+        tenant.post("oauth2/v2.0/devicecode") { request, context in
             let form = try await formBody(request, context: context)
             return await deviceCode(form: form, request: request)
         }
-        router.get(":tenant/oauth2/deviceauth") { request, context in
-            try checkTenant(context)
+        tenant.get("oauth2/deviceauth") { request, _ in
             let parameters = FormEncoding.parse(Substring(request.uri.query ?? ""))
             return devicePage(request: request, userCode: parameters["otc"] ?? "", error: nil)
         }
-        router.post(":tenant/oauth2/deviceauth") { request, context in
-            try checkTenant(context)
+        tenant.post("oauth2/deviceauth") { request, context in
             let form = try await formBody(request, context: context)
             return await approveDevice(form: form, request: request)
         }
-        router.get(":tenant/oauth2/v2.0/logout") { request, context in
-            try checkTenant(context)
-            return await logout(request: request)
-        }
-        router.get(":tenant/oauth2/logout") { request, context in
-            try checkTenant(context)
-            return await logout(request: request)
+        for path in ["oauth2/v2.0/logout", "oauth2/logout"] {
+            tenant.get(RouterPath(path)) { request, _ in
+                await logout(request: request)
+            }
         }
     }
 
@@ -130,18 +115,6 @@ public struct IdentityService: Sendable {
     func isThisTenant(_ segment: String) -> Bool {
         let lowered = segment.lowercased()
         return lowered == tenantId.lowercased() || lowered == "\(subdomain.lowercased()).onmicrosoft.com"
-    }
-
-    func checkTenant<Context: RequestContext>(_ context: Context) throws {
-        let segment = context.parameters.get("tenant") ?? ""
-        guard isThisTenant(segment) else {
-            throw EntraHTTPError(
-                EntraError(
-                    status: 400, error: "invalid_tenant", code: 90002,
-                    message:
-                        "Tenant '\(segment)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-                ))
-        }
     }
 
     var tenantBase: String { "\(tokens.origin)/\(tenantId)" }
@@ -234,6 +207,27 @@ public struct IdentityService: Sendable {
                     && zip(expectedBytes, tokenBytes).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
             }
         }
+    }
+}
+
+/// Checks once, for every route under `/{tenant}`, that the segment names this tenant; any
+/// other is Entra's `invalid_tenant` (AADSTS90002).
+struct TenantMiddleware<Context: RequestContext>: RouterMiddleware {
+    let service: IdentityService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let segment = context.parameters.get("tenant") ?? ""
+        guard service.isThisTenant(segment) else {
+            throw EntraHTTPError(
+                EntraError(
+                    status: 400, error: "invalid_tenant", code: 90002,
+                    message:
+                        "Tenant '\(segment)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+                ))
+        }
+        return try await next(request, context)
     }
 }
 

@@ -18,10 +18,22 @@ struct PendingSignUp: Sendable {
     var email: String
     var browser: String
     var code: String
+    /// When the current code was mailed, for the resend cooldown.
+    var codeSentAt: Date
     var codeExpiresAt: Date
     var wrongCodes: Int
     var stage: Stage
     var expiresAt: Date
+}
+
+/// What asking for a new one-time code got.
+enum SignUpResend: Sendable, Equatable {
+    /// A new code, the old one void: mail it.
+    case sent(code: String)
+    /// The last code was mailed too recently: no new code, no mail; try again after this long.
+    case tooSoon(retryAfter: TimeInterval)
+    /// No sign-up waiting for a code for this browser.
+    case unknown
 }
 
 /// What checking a one-time code found.
@@ -57,7 +69,7 @@ extension IdentityStore {
         let id = FormEncoding.randomToken()
         let code = Self.makeOneTimeCode()
         signUps[id] = PendingSignUp(
-            clientId: clientId, email: email, browser: browser, code: code,
+            clientId: clientId, email: email, browser: browser, code: code, codeSentAt: now,
             codeExpiresAt: now.addingTimeInterval(Self.signUpCodeLifetime), wrongCodes: 0, stage: .awaitingCode,
             expiresAt: now.addingTimeInterval(Self.signUpLifetime))
         return (id, code)
@@ -69,14 +81,20 @@ extension IdentityStore {
         return pending
     }
 
-    /// Replaces the code of a sign-up waiting for one; returns the new code.
-    func resendSignUpCode(_ id: String, browser: String, now: Date = Date()) -> String? {
-        guard var pending = signUp(id, browser: browser, now: now), pending.stage == .awaitingCode else { return nil }
+    /// Replaces the code of a sign-up waiting for one, unless the last one was mailed less than
+    /// `limits.signUpResendCooldown` ago (then the old code stays valid and nothing is sent).
+    func resendSignUpCode(_ id: String, browser: String, now: Date = Date()) -> SignUpResend {
+        guard var pending = signUp(id, browser: browser, now: now), pending.stage == .awaitingCode else {
+            return .unknown
+        }
+        let nextAllowed = pending.codeSentAt.addingTimeInterval(limits.signUpResendCooldown.timeInterval)
+        guard nextAllowed <= now else { return .tooSoon(retryAfter: nextAllowed.timeIntervalSince(now)) }
         pending.code = Self.makeOneTimeCode()
+        pending.codeSentAt = now
         pending.codeExpiresAt = now.addingTimeInterval(Self.signUpCodeLifetime)
         pending.wrongCodes = 0
         signUps[id] = pending
-        return pending.code
+        return .sent(code: pending.code)
     }
 
     /// Checks `code` against the sign-up's; a right one moves it on to the password.

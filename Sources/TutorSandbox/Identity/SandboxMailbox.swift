@@ -13,7 +13,6 @@ public struct SandboxMailMessage: Codable, Sendable, Equatable {
     /// When it was sent.
     public var sentAt: Date
 
-    /// Creates a message.
     public init(to: String, subject: String, code: String, sentAt: Date) {
         self.to = to
         self.subject = subject

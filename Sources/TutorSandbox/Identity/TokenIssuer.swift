@@ -16,7 +16,6 @@ public struct GraphPrincipal: Sendable, Equatable {
     /// The signed-in user's object id, nil for app-only tokens.
     public var userObjectId: String?
 
-    /// Creates a principal.
     public init(appId: String, roles: Set<String> = [], scopes: Set<String> = [], userObjectId: String? = nil) {
         self.appId = appId
         self.roles = roles
@@ -62,7 +61,6 @@ public struct IDTokenSubject: Sendable, Equatable {
     /// The sign-in name (`preferred_username`), an email address for local accounts.
     public var username: String
 
-    /// Creates a subject.
     public init(objectId: String, displayName: String, username: String) {
         self.objectId = objectId
         self.displayName = displayName
@@ -110,7 +108,6 @@ public final class TokenIssuer: Sendable {
     private let verified = Mutex<[String: (principal: GraphPrincipal, expires: Int)]>([:])
     private static let verifiedLimit = 4096
 
-    /// Creates an issuer from an RSA private key in PEM form.
     public init(privateKeyPEM: String, tenantId: String, origin: String = "https://localhost") async throws {
         let privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: privateKeyPEM)
         let jwtKey = try Insecure.RSA.PrivateKey(backing: privateKey)

@@ -16,7 +16,6 @@ public struct SandboxTenantIdentity: Codable, Sendable, Equatable {
     /// The appId of the pre-provisioned admin app.
     public var adminClientId: String
 
-    /// Creates an identity.
     public init(tenantId: String, subdomain: String, adminClientId: String) {
         self.tenantId = tenantId
         self.subdomain = subdomain
@@ -45,7 +44,6 @@ public struct SandboxServerRecord: Codable, Sendable, Equatable {
 /// Default `${XDG_STATE_HOME:-~/.local/state}/tutor/sandbox`, mode 0700; every key, secret and
 /// state file in it is 0600.
 public struct SandboxHome: Sendable, Equatable {
-    /// The folder.
     public let url: URL
 
     /// A home at `url` (created on `prepare()`).
@@ -84,6 +82,9 @@ public struct SandboxHome: Sendable, Equatable {
     public var serverFile: URL { url.appendingPathComponent("server.json") }
     /// The CA certificate clients trust.
     public var caCertificateFile: URL { url.appendingPathComponent("ca.pem") }
+    /// The port the home's server last listened on (`port.json`), which the tenant's authority
+    /// and every project rendered from it name; kept across `reset`.
+    public var portFile: URL { url.appendingPathComponent("port.json") }
 
     /// Creates the folder (and its parents) with mode 0700, and tightens it if it is wider.
     public func prepare() throws {
@@ -131,10 +132,29 @@ public struct SandboxHome: Sendable, Equatable {
         return try? JSONDecoder().decode(SandboxServerRecord.self, from: data)
     }
 
-    /// Records that this process serves the home on `port`.
+    /// Records that this process serves the home on `port`, and remembers the port.
     func saveServerRecord(port: Int) throws {
         let record = SandboxServerRecord(port: port, pid: getpid())
         try AtomicFile.write(try JSONEncoder().encode(record), to: serverFile, permissions: 0o600)
+        if rememberedPort != port {
+            try AtomicFile.write(try JSONEncoder().encode(RememberedPort(port: port)), to: portFile, permissions: 0o600)
+        }
+    }
+
+    /// The port a server of this home last listened on, nil before the first one.
+    public var rememberedPort: Int? {
+        guard let data = try? Data(contentsOf: portFile),
+            let port = (try? JSONDecoder().decode(RememberedPort.self, from: data))?.port, (1...65535).contains(port)
+        else { return nil }
+        return port
+    }
+
+    /// The port to serve on when none is given: the remembered one, else the default 8443.
+    public var preferredPort: Int { rememberedPort ?? SandboxInfo.defaultPort }
+
+    /// `port.json`.
+    struct RememberedPort: Codable {
+        var port: Int
     }
 
     /// Removes the server record if it is this process's.
@@ -146,7 +166,7 @@ public struct SandboxHome: Sendable, Equatable {
     public func runningServerPort() -> Int? {
         guard let record = loadServerRecord(), record.pid > 0 else { return nil }
         guard kill(record.pid, 0) == 0 || errno == EPERM else { return nil }
-        return Self.acceptsConnections(port: record.port) ? record.port : nil
+        return LoopbackPort.acceptsConnections(record.port) ? record.port : nil
     }
 
     /// Forgets the tenant: state, ids, admin secret, signing key and mail. The CA stays, so that
@@ -158,27 +178,5 @@ public struct SandboxHome: Sendable, Equatable {
                 throw SandboxError.home(path: file.path, reason: String(cString: strerror(errno)))
             }
         }
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func acceptsConnections(port: Int) -> Bool {
-        guard (1...65535).contains(port) else { return false }
-        #if canImport(Glibc)
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return result == 0
     }
 }

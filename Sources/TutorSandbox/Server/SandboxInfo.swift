@@ -21,7 +21,7 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
     public var adminClientSecretFile: String
     /// The sandbox home, nil for an in-memory sandbox.
     public var home: String?
-    /// The port a server listens on (the default port when none runs).
+    /// The port a server listens on (when none runs, the one the home remembers, else the default).
     public var port: Int
     /// Whether a server is answering on `port`.
     public var running: Bool
@@ -53,7 +53,7 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
         let prepared = try await SandboxBootstrap.prepare(home: home)
         let runningPort = home.runningServerPort()
         return SandboxInfo(
-            identity: prepared.identity, port: runningPort ?? defaultPort,
+            identity: prepared.identity, port: runningPort ?? home.preferredPort,
             caFile: prepared.certificates.caCertificateFile, adminClientSecretFile: home.adminClientSecretFile,
             home: home, running: runningPort != nil)
     }

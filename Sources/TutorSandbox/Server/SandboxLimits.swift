@@ -21,7 +21,6 @@ public struct SandboxLimits: Sendable, Equatable {
         self.identity = identity
     }
 
-    /// The defaults.
     public static let standard = SandboxLimits()
 }
 
@@ -38,20 +37,25 @@ public struct IdentityLimits: Sendable, Equatable {
     public var lockoutThreshold: Int
     /// How long a locked account refuses sign-in (Entra smart lockout: one minute).
     public var lockoutDuration: Duration
+    /// How soon after a sign-up code was mailed **Resend code** may mail another. Microsoft
+    /// documents the refusal (B2C's `ver_fail_throttled`) but no interval; 60 seconds is the
+    /// sandbox's conservative choice (docs/sandbox-identity.md).
+    public var signUpResendCooldown: Duration
 
     /// Limits with the defaults unless given.
     public init(
         pendingDeviceCodesPerClient: Int = 15, pendingDeviceCodes: Int = 1000,
         deviceCodeLifetime: Duration = .seconds(900),
-        lockoutThreshold: Int = 10, lockoutDuration: Duration = .seconds(60)
+        lockoutThreshold: Int = 10, lockoutDuration: Duration = .seconds(60),
+        signUpResendCooldown: Duration = .seconds(60)
     ) {
         self.pendingDeviceCodesPerClient = pendingDeviceCodesPerClient
         self.pendingDeviceCodes = pendingDeviceCodes
         self.deviceCodeLifetime = deviceCodeLifetime
         self.lockoutThreshold = lockoutThreshold
         self.lockoutDuration = lockoutDuration
+        self.signUpResendCooldown = signUpResendCooldown
     }
 
-    /// The defaults.
     public static let standard = IdentityLimits()
 }

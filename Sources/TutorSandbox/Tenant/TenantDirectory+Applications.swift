@@ -56,7 +56,6 @@ extension TenantDirectory {
         return found
     }
 
-    /// Creates an application from validated properties.
     func createApplication(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxApplication {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }

@@ -21,7 +21,6 @@ extension TenantDirectory {
         return found
     }
 
-    /// Creates the service principal of a visible application.
     func createServicePrincipal(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxServicePrincipal {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }
@@ -98,7 +97,6 @@ extension TenantDirectory {
         visibleGrants().first { $0.id == id }
     }
 
-    /// Creates a delegated permission grant after checking its principals and scopes.
     func createGrant(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxPermissionGrant {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }
@@ -186,6 +184,5 @@ extension TenantDirectory {
         }
     }
 
-    /// The organization.
     var organization: SandboxOrganization { state.organization }
 }

@@ -15,13 +15,13 @@ public actor TenantDirectory {
         self.stateFile = stateFile
     }
 
-    /// Reads a state file; a file that is not a tenant state is `TenantError.corruptStateFile`.
+    /// Reads a state file; a file that is not a tenant state is `SandboxError.corruptStateFile`.
     public static func loadState(from url: URL) throws -> TenantState {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw TenantError.unreadableStateFile(path: url.path, reason: error.localizedDescription)
+            throw SandboxError.unreadableStateFile(path: url.path, reason: error.localizedDescription)
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -29,10 +29,10 @@ public actor TenantDirectory {
         do {
             state = try decoder.decode(TenantState.self, from: data)
         } catch {
-            throw TenantError.corruptStateFile(path: url.path, reason: describe(error))
+            throw SandboxError.corruptStateFile(path: url.path, reason: describe(error))
         }
         guard state.formatVersion == TenantState.currentFormatVersion else {
-            throw TenantError.corruptStateFile(
+            throw SandboxError.corruptStateFile(
                 path: url.path,
                 reason: "format version \(state.formatVersion), this tutor reads \(TenantState.currentFormatVersion)")
         }
@@ -108,10 +108,10 @@ public actor TenantDirectory {
         let email = email.trimmingCharacters(in: .whitespaces)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
-            throw TenantError.invalidUser(reason: "\(email) is not an email address")
+            throw SandboxError.invalidUser(reason: "\(email) is not an email address")
         }
-        guard !password.isEmpty else { throw TenantError.invalidUser(reason: "the password is empty") }
-        guard !userExists(email: email) else { throw TenantError.userExists(email: email) }
+        guard !password.isEmpty else { throw SandboxError.invalidUser(reason: "the password is empty") }
+        guard !userExists(email: email) else { throw SandboxError.userExists(email: email) }
         let id = Self.newGUID()
         let user = SandboxUser(
             id: id, displayName: displayName.isEmpty ? String(parts[0]) : displayName, mail: email,
@@ -181,9 +181,9 @@ public actor TenantDirectory {
             let data = try encoder.encode(state)
             try AtomicFile.write(data, to: url, permissions: 0o600)
         } catch let error as AtomicFile.WriteError {
-            throw TenantError.cannotPersist(path: url.path, reason: error.reason)
+            throw SandboxError.cannotPersist(path: url.path, reason: error.reason)
         } catch {
-            throw TenantError.cannotPersist(path: url.path, reason: "\(error)")
+            throw SandboxError.cannotPersist(path: url.path, reason: "\(error)")
         }
     }
 

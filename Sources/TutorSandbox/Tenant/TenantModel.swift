@@ -61,7 +61,6 @@ public struct RequiredResourceAccess: Sendable, Hashable {
     /// Permission ids with their type (`Scope` or `Role`).
     public var resourceAccess: [(id: String, type: String)]
 
-    /// Creates an entry.
     public init(resourceAppId: String, resourceAccess: [(id: String, type: String)]) {
         self.resourceAppId = resourceAppId
         self.resourceAccess = resourceAccess

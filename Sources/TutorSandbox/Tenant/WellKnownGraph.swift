@@ -10,18 +10,18 @@ public enum WellKnownGraph {
     /// `servicePrincipalNames/any(c:c eq 'https://graph.microsoft.com')` finds it.
     public static let servicePrincipalNames = [appId, "https://graph.microsoft.com"]
 
-    /// Delegated permissions (generated from Microsoft's permissions reference).
-    static var scopes: [(id: String, value: String, type: String)] { GraphPermissionsData.scopes }
+    /// Delegated permissions, as Microsoft publishes them (`GraphPermissionCatalog`).
+    static var scopes: [GraphDelegatedPermission] { GraphPermissionCatalog.published.delegatedScopes }
 
-    /// Application permissions (generated from Microsoft's permissions reference).
-    static var appRoles: [(id: String, value: String)] { GraphPermissionsData.appRoles }
+    /// Application permissions, as Microsoft publishes them (`GraphPermissionCatalog`).
+    static var appRoles: [GraphApplicationPermission] { GraphPermissionCatalog.published.appRoles }
 
     /// Graph's service principal's application roles.
     static func sandboxAppRoles() -> [SandboxAppRole] {
         appRoles.map {
             SandboxAppRole(
-                id: $0.id, value: $0.value, displayName: $0.value,
-                description: "Allows the app to use \($0.value) without a signed-in user.",
+                id: $0.id, value: $0.value, displayName: $0.displayName ?? $0.value,
+                description: $0.description ?? "Allows the app to use \($0.value) without a signed-in user.",
                 allowedMemberTypes: ["Application"])
         }
     }
@@ -30,8 +30,10 @@ public enum WellKnownGraph {
     static func sandboxScopes() -> [SandboxPermissionScope] {
         scopes.map {
             SandboxPermissionScope(
-                id: $0.id, value: $0.value, type: $0.type, adminConsentDisplayName: $0.value,
-                adminConsentDescription: "Allows the app to use \($0.value) on behalf of the signed-in user.")
+                id: $0.id, value: $0.value, type: $0.consentType.rawValue,
+                adminConsentDisplayName: $0.adminConsentDisplayName ?? $0.value,
+                adminConsentDescription: $0.adminConsentDescription
+                    ?? "Allows the app to use \($0.value) on behalf of the signed-in user.")
         }
     }
 
@@ -49,7 +51,7 @@ public enum WellKnownGraph {
 
     /// The application permissions the pre-provisioned admin app holds.
     public static let adminAppRoles = [
-        "Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "EventListener.ReadWrite.All",
-        "Organization.Read.All", "User.Read.All",
+        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All",
+        "EventListener.ReadWrite.All", "Organization.Read.All", "User.Read.All",
     ]
 }

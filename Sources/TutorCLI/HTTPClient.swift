@@ -1,0 +1,13 @@
+import TutorHTTP
+import TutorRunner
+
+/// A libcurl client for `connection` (its CA files trusted), tagged with tutor's version; a
+/// client that cannot be made is a usage error (a CA file that cannot be read, say).
+func makeHTTPClient(for connection: TenantConnection) throws -> CurlHTTPClient {
+    do {
+        return try CurlHTTPClient(
+            configuration: .init(userAgent: "tutor/\(Tutor.version)", extraCAFiles: connection.caFiles))
+    } catch {
+        throw RunnerError.usage("\(error)")
+    }
+}

@@ -1,0 +1,4 @@
+import TutorCLI
+
+// The whole command line lives in TutorCLI, so that tests can run it in-process.
+await Tutor.runProcess()
