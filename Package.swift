@@ -116,7 +116,7 @@ let package = Package(
                 "TutorVerify", "TutorRecord", "TutorRunner", "TutorSandbox", "TutorDocument", "TutorTestSupport",
                 "TutorCLI",
             ],
-            exclude: ["Fixtures", "benchmark-verify.sh"]),
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "TutorSandboxTests",
             dependencies: [

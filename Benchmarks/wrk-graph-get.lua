@@ -1,4 +1,5 @@
--- wrk script for Benchmarks/run: authenticated GETs of one application on the sandbox's Graph.
+-- wrk script for Benchmarks/run and Benchmarks/sandbox-throughput: authenticated GETs of one
+-- application on the sandbox's Graph.
 -- The bearer token is read from the 0600 file named by BENCH_TOKEN_FILE (never from the command
 -- line); done() prints one line of figures for the script to parse.
 local file = assert(io.open(assert(os.getenv("BENCH_TOKEN_FILE"), "BENCH_TOKEN_FILE is not set"), "r"))

@@ -5,8 +5,10 @@
 
 The cookiecutter template holds the same files, at the same paths and modes, with the same
 variables: Mustache `{{X}}` becomes Jinja `{{cookiecutter.X}}`, `{{#X}}…{{/X}}` becomes
-`{% if cookiecutter.X %}…{% endif %}`, the derived REDIRECT_PORT and REDIRECT_ORIGIN are
-computed in cookiecutter.json from REDIRECT_URI, and the verbatim folders are copied without
+`{% if cookiecutter.X %}…{% endif %}` and `{{^X}}…{{/X}}` `{% if not cookiecutter.X %}…{% endif %}`;
+the derived REDIRECT_PORT, REDIRECT_ORIGIN and REDIRECT_LOCAL_PORT are computed in
+cookiecutter.json from REDIRECT_URI, RENDERED_FROM_RUN is set (the comparison renders a run's
+values, as `tutor render --state-dir` does), and the verbatim folders are copied without
 rendering, as tutor does. It is generated (not checked in) so that it never drifts from the
 template it is compared with.
 """
@@ -21,6 +23,7 @@ PROJECT = "{{cookiecutter.project_slug}}"
 
 def to_jinja(text):
     text = re.sub(r"\{\{#\s*([A-Za-z0-9_]+)\s*\}\}\n?", r"{% if cookiecutter.\1 %}", text)
+    text = re.sub(r"\{\{\^\s*([A-Za-z0-9_]+)\s*\}\}\n?", r"{% if not cookiecutter.\1 %}", text)
     text = re.sub(r"\{\{/\s*([A-Za-z0-9_]+)\s*\}\}\n?", r"{% endif %}", text)
     return re.sub(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", r"{{cookiecutter.\1}}", text)
 
@@ -34,6 +37,11 @@ def main(template_folder, out_folder):
     # Derived values, worked out by Jinja the way tutor's manifest derives them.
     context["REDIRECT_PORT"] = "{{ cookiecutter.REDIRECT_URI.split('/')[2].split(':')[1] }}"
     context["REDIRECT_ORIGIN"] = "{{ cookiecutter.REDIRECT_URI.split('/')[:3] | join('/') }}"
+    context["REDIRECT_LOCAL_PORT"] = (
+        "{% set host = cookiecutter.REDIRECT_URI.split('/')[2].rsplit(':', 1) %}"
+        "{{ host[1] if host[0] in ['localhost', '127.0.0.1', '[::1]'] and host | length == 2 else '' }}"
+    )
+    context["RENDERED_FROM_RUN"] = "true"
     verbatim = manifest.get("verbatimDirectories", [])
     context["_copy_without_render"] = [f"{folder}/*" for folder in verbatim] + [
         f"{folder}/**/*" for folder in verbatim

@@ -26,7 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Argument(help: "The tutorial's Markdown file.")
     var tutorial: String
 
-    @Flag(help: "Print the plan as JSON (shape in the README).")
+    @Flag(help: "Print the plan as JSON (shape in docs/formats.md).")
     var json = false
 
     func run() async throws {

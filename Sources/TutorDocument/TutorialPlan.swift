@@ -75,7 +75,7 @@ public struct TutorialPlan: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The plan as JSON (shape documented in the README, section `tutor plan --json`).
+    /// The plan as JSON (shape documented in docs/formats.md, section `tutor plan --json`).
     public func json() -> JSONValue {
         .object([
             .init(

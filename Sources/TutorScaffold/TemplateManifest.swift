@@ -1,7 +1,7 @@
 import Foundation
 import TutorSupport
 
-/// The parsed and checked `template.json` of a template folder (format in README, "Template manifest").
+/// The parsed and checked `template.json` of a template folder (format in docs/formats.md, "Template manifest").
 public struct TemplateManifest: Sendable, Equatable {
     /// The manifest's file name inside a template folder.
     public static let fileName = "template.json"

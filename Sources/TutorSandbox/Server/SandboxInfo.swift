@@ -58,7 +58,7 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
             home: home, running: runningPort != nil)
     }
 
-    /// The info as one JSON object (keys in the order the README documents), pretty-printed.
+    /// The info as one JSON object (keys in the order docs/sandbox.md documents), pretty-printed.
     public func jsonText() -> String {
         var members: [JSONValue.JSONMember] = [
             .init("tenantId", .string(tenantId)),
