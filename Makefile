@@ -42,8 +42,7 @@ demo: build
 	$(TUTOR) plan $(TUTORIAL)
 	mkdir -p $(dir $(DEMO_OUT))
 	$(TUTOR) run $(TUTORIAL) --out $(DEMO_OUT) --force
-	@echo "To sign in: $(TUTOR) sandbox serve   # in another terminal"
-	@echo "            cd $(DEMO_OUT) && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/flask run --host=localhost --port 3000"
+	@echo "To sign in: $(TUTOR) app $(DEMO_OUT)   # serves the sandbox, installs the requirements, runs the app"
 
 test: test-deps test-swift test-fuzz test-interop
 
