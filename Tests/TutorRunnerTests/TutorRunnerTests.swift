@@ -49,6 +49,17 @@ import TutorSupport
             }
         }
     }
+
+    /// A replication wait ends at most one poll delay and two round trips after the object
+    /// becomes visible; at 50 ms a round trip that must stay under 250 ms (Benchmarks/README.md).
+    @Test func pollDelayKeepsTheReplicationOvershootShort() {
+        let policy = RetryPolicy()
+        let roundTrip = Duration.milliseconds(50)
+        #expect(policy.maximumPollDelay + roundTrip * 2 < .milliseconds(250))
+        for attempt in 1...12 {
+            #expect(policy.backoff(attempt: attempt, polling: true) >= policy.maximumPollDelay / 2)
+        }
+    }
 }
 
 @Suite struct TenantTests {
