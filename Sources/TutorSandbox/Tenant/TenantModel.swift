@@ -197,6 +197,55 @@ public struct SandboxServicePrincipal: Codable, Sendable {
     public var properties: [String: JSONValue]? = nil
 }
 
+extension SandboxServicePrincipal {
+    private enum CodingKeys: String, CodingKey {
+        case id, appId, displayName, appOwnerOrganizationId, createdDateTime, accountEnabled, tags, appRoles
+        case oauth2PermissionScopes, appRoleAssignments, properties
+    }
+
+    /// Microsoft Graph's own principal is saved without its 647 permissions (about 280 KB, which
+    /// every write of `state.json` would re-encode): they are Microsoft's published list, filled
+    /// in again from the catalog when the state is read. Every other principal is saved whole.
+    private var savesItsPermissions: Bool { appId != WellKnownGraph.appId }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        appId = try container.decode(String.self, forKey: .appId)
+        displayName = try container.decode(String.self, forKey: .displayName)
+        appOwnerOrganizationId = try container.decode(String.self, forKey: .appOwnerOrganizationId)
+        createdDateTime = try container.decode(Date.self, forKey: .createdDateTime)
+        accountEnabled = try container.decode(Bool.self, forKey: .accountEnabled)
+        tags = try container.decode([String].self, forKey: .tags)
+        appRoleAssignments = try container.decode([SandboxAppRoleAssignment].self, forKey: .appRoleAssignments)
+        properties = try container.decodeIfPresent([String: JSONValue].self, forKey: .properties)
+        let isGraph = appId == WellKnownGraph.appId
+        appRoles =
+            try container.decodeIfPresent([SandboxAppRole].self, forKey: .appRoles)
+            ?? (isGraph ? WellKnownGraph.sandboxAppRoles() : [])
+        oauth2PermissionScopes =
+            try container.decodeIfPresent([SandboxPermissionScope].self, forKey: .oauth2PermissionScopes)
+            ?? (isGraph ? WellKnownGraph.sandboxScopes() : [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(appId, forKey: .appId)
+        try container.encode(displayName, forKey: .displayName)
+        try container.encode(appOwnerOrganizationId, forKey: .appOwnerOrganizationId)
+        try container.encode(createdDateTime, forKey: .createdDateTime)
+        try container.encode(accountEnabled, forKey: .accountEnabled)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(appRoleAssignments, forKey: .appRoleAssignments)
+        try container.encodeIfPresent(properties, forKey: .properties)
+        if savesItsPermissions {
+            try container.encode(appRoles, forKey: .appRoles)
+            try container.encode(oauth2PermissionScopes, forKey: .oauth2PermissionScopes)
+        }
+    }
+}
+
 /// A delegated permission grant (`oAuth2PermissionGrant`).
 public struct SandboxPermissionGrant: Codable, Sendable {
     /// The grant's id.
