@@ -95,10 +95,7 @@ struct RunsCommand: ParsableCommand {
 
     /// "3 min ago", "2 h ago", "5 d ago" for an ISO 8601 time.
     static func age(_ timestamp: String) -> String? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        guard let date = formatter.date(from: timestamp) ?? plain.date(from: timestamp) else { return nil }
+        guard let date = RunRecord.date(fromTimestamp: timestamp) else { return nil }
         let seconds = max(0, Int(Date().timeIntervalSince(date)))
         switch seconds {
         case ..<60: return "\(seconds) s ago"

@@ -6,6 +6,8 @@ struct VariableReference: Sendable, Equatable {
     var name: String
     /// Byte offset of the `{{` within the template.
     var offset: Int
+    /// Byte offset just past the closing `}}` (past the `{{` for a malformed reference).
+    var end: Int
     /// Whether the reference is well formed.
     var isValid: Bool { !name.isEmpty }
 }
@@ -49,15 +51,15 @@ public enum Template {
                 cursor += 1
             }
             guard cursor + 1 < bytes.count, bytes[cursor] == UInt8(ascii: "}") else {
-                references.append(VariableReference(name: "", offset: start))
+                references.append(VariableReference(name: "", offset: start, end: start + 2))
                 index = start + 2
                 continue
             }
             let name = bytes[(start + 2)..<cursor].trimmingBlanks
             if isIdentifier(name) {
-                references.append(VariableReference(name: name.text, offset: start))
+                references.append(VariableReference(name: name.text, offset: start, end: cursor + 2))
             } else {
-                references.append(VariableReference(name: "", offset: start))
+                references.append(VariableReference(name: "", offset: start, end: start + 2))
             }
             index = cursor + 2
         }
@@ -126,11 +128,7 @@ public enum Template {
         for reference in references {
             output += literal(String(decoding: bytes[index..<reference.offset], as: UTF8.self))
             output += value(reference.name)
-            var end = reference.offset + 2
-            while end + 1 < bytes.count, !(bytes[end] == UInt8(ascii: "}") && bytes[end + 1] == UInt8(ascii: "}")) {
-                end += 1
-            }
-            index = min(bytes.count, end + 2)
+            index = reference.end
         }
         output += literal(String(decoding: bytes[index...], as: UTF8.self))
         return output

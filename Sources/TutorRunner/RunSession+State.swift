@@ -68,18 +68,9 @@ extension RunSession {
         }
     }
 
-    /// The saved record and secrets; a state error becomes the runner's (exit 73).
-    func loadSaved() throws -> (RunRecord, SecretsFile)? {
-        do {
-            return try store.load()
-        } catch {
-            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
-        }
-    }
-
     func loadState(inputs: [String: String]) throws {
-        let now = Self.timestamp()
-        let saved = try loadSaved()
+        let now = RunRecord.timestamp()
+        let saved = try withStateErrors { try store.load() }
         if let (savedRecord, _) = saved, let savedTenant = savedRecord.tenant.id, let tenantId = connection.tenantId,
             savedTenant.lowercased() != tenantId.lowercased(), !options.fresh || !savedRecord.resources.isEmpty
         {
@@ -228,10 +219,6 @@ extension RunSession {
         record.captures = record.captures.mapValues { redactor.redact($0) }
         record.tenant.id = connection.tenantId
         record.tenant.subdomain = connection.subdomain
-        do {
-            try writer.save(record, secrets, wait: wait)
-        } catch {
-            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
-        }
+        try withStateErrors { try writer.save(record, secrets, wait: wait) }
     }
 }

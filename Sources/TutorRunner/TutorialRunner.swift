@@ -107,8 +107,11 @@ final class RunSession {
     var previous: RunRecord?
     /// The saved record even under `--fresh`: its ledger and its creates in flight are carried over.
     var carried: RunRecord?
-    /// Every request of the run goes through it.
-    var graph: GraphClient!
+    /// Every request of the run goes through it; it emits through the run and redacts with the
+    /// secrets the run knows at the time.
+    lazy var graph = GraphClient(
+        connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
+        emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
     var resourcesCreated = 0
     /// Ids of objects this run created, and when: a 400/404 naming one of them soon after is
     /// replication lag, not a mistake.
@@ -126,9 +129,6 @@ final class RunSession {
             scopes: PermissionCheck.requestedScopes(of: runner.tutorial), prompt: runner.prompt)
         self.started = clock.now
         self.secretNames = Set(runner.tutorial.requests.flatMap(\.secrets))
-        self.graph = GraphClient(
-            connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
-            emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
     }
 
     var tutorial: Tutorial { runner.tutorial }
@@ -146,21 +146,10 @@ final class RunSession {
         runner.observer.handle(event)
     }
 
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-
     // MARK: - The run
 
     func run() async throws -> RunSummary {
-        let lock: Int32
-        do {
-            lock = try store.acquire()
-        } catch {
-            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
-        }
+        let lock = try withStateErrors { try store.acquire() }
         defer { close(lock) }
         let inputs = try resolveInputs()
         variables = inputs
@@ -186,7 +175,7 @@ final class RunSession {
             try await runSteps(pending: pending)
             computeOutputs()
             record.status = .succeeded
-            record.finishedAt = Self.timestamp()
+            record.finishedAt = RunRecord.timestamp()
             try save(wait: true)
         } catch {
             // Every way a run ends leaves a finished record and a `runFinished` event; an error
@@ -197,7 +186,7 @@ final class RunSession {
             } else {
                 record.status = .failed
             }
-            record.finishedAt = Self.timestamp()
+            record.finishedAt = RunRecord.timestamp()
             try? save(wait: true)
             emit(.runFinished(summary()))
             throw ending
@@ -205,6 +194,16 @@ final class RunSession {
         let result = summary()
         emit(.runFinished(result))
         return result
+    }
+
+    /// Runs `body` on the state folder, turning its errors into the runner's (in use: 64,
+    /// unreadable or unwritable: 73), as every ending of a run is a `RunnerError`.
+    func withStateErrors<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch {
+            throw Self.runnerError(for: error, recordPath: store.recordURL.path)
+        }
     }
 
     /// The runner's error for any error a run ends on: cancellation is an interruption; other
@@ -223,7 +222,7 @@ final class RunSession {
     func adoptInFlightCreates() async throws -> Int {
         let lock = try store.acquire()
         defer { close(lock) }
-        guard let (saved, savedSecrets) = try loadSaved() else { return 0 }
+        guard let (saved, savedSecrets) = try withStateErrors({ try store.load() }) else { return 0 }
         let inFlight = tutorial.requests.filter { request in
             request.lookup != nil && request.cleanup != nil
                 && saved.request(named: request.name)?.outcome == .inFlight

@@ -40,15 +40,7 @@ public struct RunStateVariables: Sendable {
         // The template may then say what the run prepared (and must not claim it otherwise).
         variables[ProjectTemplate.renderedFromRun] = "true"
         self.variables = variables
-        startedAt =
-            ISO8601DateFormatter().date(from: record.startedAt)
-            ?? Self.fractionalFormatter().date(from: record.startedAt)
-    }
-
-    private static func fractionalFormatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
+        startedAt = RunRecord.date(fromTimestamp: record.startedAt)
     }
 
     private static func read<Value>(_ url: URL, _ decode: (Data) throws -> Value) throws -> Value {
