@@ -25,13 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
-        // C libraries, each wrapped by one small Swift type.
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(
-            name: "CArchive", pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"])]),
+        // C libraries. libcurl and libarchive are opened on first use (CLazyLibrary), so that a
+        // command that needs neither does not map and relocate their 40-odd dependencies.
+        .target(name: "CLazyLibrary"),
+        .target(name: "CCurl", dependencies: ["CLazyLibrary"]),
+        .target(name: "CArchive", dependencies: ["CLazyLibrary"]),
         .systemLibrary(
             name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
@@ -49,7 +47,7 @@ let package = Package(
         // `record.json` and `secrets.json`: the record, its typed states, the lock, the writer, the redactor.
         .target(name: "TutorRecord", dependencies: ["TutorSupport"]),
         // HTTP over libcurl.
-        .target(name: "TutorHTTP", dependencies: ["CCurl"]),
+        .target(name: "TutorHTTP", dependencies: ["CCurl", "TutorSupport"]),
         // Executes a `Tutorial` against a tenant: sign-in, retries, record, resume.
         .target(
             name: "TutorRunner",
@@ -92,7 +90,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The `tutor` executable: only the entry point.
-        .executableTarget(name: "tutor", dependencies: ["TutorCLI"]),
+        // The executable exports only `main`: the Swift runtime's start-up looks itself up with
+        // `dladdr`, a scan of every exported symbol (45,000 of them otherwise).
+        .executableTarget(
+            name: "tutor", dependencies: ["TutorCLI"], exclude: ["exports.map"],
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/tutor/exports.map"],
+                    .when(platforms: [.linux]))
+            ]),
 
         // What the test targets share: finding the built `tutor` for the tests that need a real
         // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
@@ -104,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox"]),
+        .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox", "TutorSupport", "CLazyLibrary"]),
         .testTarget(
             name: "TutorRunnerTests",
             dependencies: [

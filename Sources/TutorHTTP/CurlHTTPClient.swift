@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TutorSupport
 
 /// An HTTP client over one libcurl easy handle, reused for every request so that connections
 /// (and TLS sessions) are kept alive for the whole run.
@@ -32,7 +33,8 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
         }
     }
 
-    /// A client that cannot be set up (libcurl missing a feature, CA file unreadable).
+    /// A client that cannot be set up (libcurl missing a feature, CA file unreadable); a libcurl
+    /// that cannot be loaded at all is a `MissingLibrary`.
     public struct SetupError: Error, CustomStringConvertible, Sendable {
         /// What went wrong.
         public var description: String
@@ -52,6 +54,11 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
 
     /// Creates a client; reads and combines the CA bundle when extra CA files are given.
     public init(configuration: Configuration) throws {
+        if let reason = tutor_curl_load_error() {
+            throw MissingLibrary(
+                library: "libcurl", purpose: "to reach the tenant", debianPackage: "libcurl4",
+                reason: String(cString: reason))
+        }
         guard Self.globalInit == CURLE_OK else { throw SetupError(description: "libcurl failed to initialise") }
         guard let handle = curl_easy_init() else { throw SetupError(description: "libcurl could not create a handle") }
         guard let onceHandle = curl_easy_init() else {

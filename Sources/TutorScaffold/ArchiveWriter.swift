@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import TutorSupport
 
 /// The archive kinds `tutor render` writes.
 public enum ArchiveFormat: String, Sendable, CaseIterable {
@@ -29,6 +30,11 @@ final class ArchiveWriter {
     /// Prepares the writer; `label` names the output in errors.
     init(_ destination: Destination, label: String) throws {
         self.label = label
+        if let reason = tutor_archive_load_error() {
+            throw MissingLibrary(
+                library: "libarchive", purpose: "to write the project", debianPackage: "libarchive13",
+                reason: String(cString: reason))
+        }
         switch destination {
         case .disk:
             guard let disk = archive_write_disk_new() else {
