@@ -16,8 +16,8 @@ struct RenderCommand: AsyncParsableCommand {
             times from SOURCE_DATE_EPOCH (else the run's start, else now), owner 0:0.
 
             Exit codes: 0 rendered, 64 usage (an unknown --var, a bad --out), 65 a value breaks its \
-            rule or the template is invalid, 66 the state folder or template cannot be read, 73 the \
-            output cannot be created (or exists without --force).
+            rule or the template is invalid, 66 the state folder or template cannot be read, 69 \
+            libarchive is not installed, 73 the output cannot be created (or exists without --force).
 
             Examples:
               tutor render --state-dir .tutor/runs/tutorial-web-app-python-flask-prepare-tenant-sandbox --out flask-app

@@ -30,8 +30,9 @@ struct RunCommand: AsyncParsableCommand {
             the home remembers. The closing note names the exact `tutor sandbox serve` command for that \
             home and port, and `tutor app OUT` runs the rendered project.
 
-            Exit codes: 0 done, 1 a step failed, 64 usage, 65 tutorial errors, 69 tenant unreachable, \
-            73 cannot write state or output, 77 sign-in or permission denied, 130 interrupted.
+            Exit codes: 0 done, 1 a step failed, 64 usage, 65 tutorial errors, 69 tenant unreachable \
+            (or libcurl not installed), 73 cannot write state or output, 77 sign-in or permission \
+            denied, 130 interrupted.
 
             Examples:
               tutor run tutorials/tutorial-web-app-python-flask-prepare-tenant.md
