@@ -164,9 +164,7 @@ public struct Verifier: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        date.formatted(.iso8601)
     }
 
     /// The `--var` names that no tutorial among `paths` declares as an input, each with the

@@ -25,12 +25,10 @@ struct EntraError: Error, Sendable {
         ]).serialized()
     }
 
+    /// `2026-11-28 09:45:00Z`, as Entra's error descriptions put it (without ICU: see
+    /// `RunRecord.timestamp`).
     static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
-        return formatter.string(from: date)
+        date.formatted(.iso8601.dateTimeSeparator(.space))
     }
 
     // The errors the sandbox gives, worded after Entra's.

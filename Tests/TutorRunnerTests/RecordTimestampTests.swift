@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import TutorRecord
+
+/// The record's times: ISO 8601 in UTC with milliseconds, read back with or without them. Written
+/// without ICU (`Date.ISO8601FormatStyle`), and these pin the exact text it must keep producing.
+@Suite struct RecordTimestampTests {
+    @Test func writesUTCWithMilliseconds() {
+        let date = Date(timeIntervalSince1970: 1_795_857_876.25)
+        #expect(RunRecord.timestamp(date) == "2026-11-28T09:24:36.250Z")
+        #expect(RunRecord.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+    }
+
+    @Test func readsWhatItWritesAndTimesWithoutFractions() throws {
+        let date = Date(timeIntervalSince1970: 1_795_857_876.5)
+        let read = try #require(RunRecord.date(fromTimestamp: RunRecord.timestamp(date)))
+        #expect(abs(read.timeIntervalSince(date)) < 0.001)
+        #expect(RunRecord.date(fromTimestamp: "2026-11-28T09:24:36Z") == Date(timeIntervalSince1970: 1_795_857_876))
+    }
+
+    @Test(arguments: ["", "yesterday", "2026-11-28", "2026-13-01T00:00:00Z", "2026-11-28 09:24:36"])
+    func refusesWhatIsNotATimestamp(_ text: String) {
+        #expect(RunRecord.date(fromTimestamp: text) == nil)
+    }
+}
