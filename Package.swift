@@ -110,7 +110,8 @@ let package = Package(
         .testTarget(
             name: "TutorDocumentTests", dependencies: ["TutorDocument", "TutorTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox", "TutorSupport", "CLazyLibrary"]),
+        .testTarget(
+            name: "TutorHTTPTests", dependencies: ["TutorHTTP", "TutorSandbox", "TutorSupport", "CLazyLibrary"]),
         .testTarget(
             name: "TutorRunnerTests",
             dependencies: [
