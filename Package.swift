@@ -1,6 +1,23 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+#if os(Linux)
+    import Glibc
+
+    /// Relative relocations packed as DT_RELR (lld's `-z pack-relative-relocs`): the executable's
+    /// 180,000 of them take 26 KB instead of 3 MB, which every start reads and keeps resident.
+    /// glibc reads the format from 2.36 on (Debian 12); an older one would refuse the binary.
+    let packedRelocations: [LinkerSetting] = {
+        var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return [] }
+        let version = String(cString: text).split(whereSeparator: { $0 == " " || $0 == "." }).compactMap { Int($0) }
+        guard version.count >= 2, version[0] > 2 || (version[0] == 2 && version[1] >= 36) else { return [] }
+        return [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
+    }()
+#else
+    let packedRelocations: [LinkerSetting] = []
+#endif
+
 let package = Package(
     name: "tutor",
     platforms: [.macOS(.v15)],
@@ -98,7 +115,7 @@ let package = Package(
                 .unsafeFlags(
                     ["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/tutor/exports.map"],
                     .when(platforms: [.linux]))
-            ]),
+            ] + packedRelocations),
 
         // What the test targets share: finding the built `tutor` for the tests that need a real
         // process (a crash, a signal, a terminal); the others run it in-process (`Tutor.capture`).
