@@ -62,7 +62,7 @@ struct FlaskProject: Sendable {
     /// The SHA-256 of requirements.txt, hex: the virtual environment is rebuilt when it changes.
     func requirementsHash() throws -> String {
         let data = try Data(contentsOf: folder.appendingPathComponent("requirements.txt"))
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Hexadecimal.encode(SHA256.hash(data: data))
     }
 
     /// `KEY=VALUE` lines of a .env file (python-dotenv's common subset): comments and blank

@@ -82,7 +82,7 @@ private struct ParseSession {
         expandFile(
             bytes: bytes, display: tutorialPath, absolute: PathText.absolute(tutorialPath), chain: [], stack: [],
             nested: false)
-        let tutorial = build(sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+        let tutorial = build(sha256: Hexadecimal.encode(SHA256.hash(data: bytes)))
         if reader.log.hasErrors { throw DocumentError.invalid(Self.inDocumentOrder(reader.log.diagnostics)) }
         return tutorial
     }
