@@ -46,6 +46,7 @@ import Testing
     @Test func writesTwoLowerCaseDigitsPerByte() {
         #expect(Hexadecimal.encode([UInt8]()) == "")
         #expect(Hexadecimal.encode([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
-        #expect(Hexadecimal.encode(Array(0...255).map(UInt8.init)) == (0...255).map { String(format: "%02x", $0) }.joined())
+        #expect(
+            Hexadecimal.encode(Array(0...255).map(UInt8.init)) == (0...255).map { String(format: "%02x", $0) }.joined())
     }
 }
