@@ -118,6 +118,8 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
                 var template = Array("\(NSTemporaryDirectory())/tutor-ca-XXXXXX".utf8CString)
                 let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
                 guard descriptor >= 0 else { return nil }
+                // Not inherited by processes tutor starts (Swift's Glibc has no mkostemp).
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
                 unlink(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 let written = bundle.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
                 guard written == bundle.count else {
