@@ -121,7 +121,7 @@ struct RenderCommand: AsyncParsableCommand {
         }
         let time = try ProjectRenderer.fixedTime(environment: environment, fallback: fallbackTime)
         let summary = try ProjectRenderer().render(
-            template: templateFolder, variables: values, to: output, folder: folder, force: force, fixedTime: time)
+            project: project, variables: values, to: output, folder: folder, force: force, fixedTime: time)
         if output != .standardOutput {
             printLine("rendered \(summary.paths.count) files from \(project.manifest.name) into \(summary.output)")
         }

@@ -76,11 +76,18 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("writes-per-second"),
-        help: ArgumentHelp("Graph writes per second for all jobs together; 0 for no limit.", valueName: "N"))
-    var writesPerSecond: Double = 10
+        help: ArgumentHelp(
+            "Graph writes per second for all jobs together, after the burst; 0 for no limit.", valueName: "N"))
+    var writesPerSecond: Double = WriteBudget.defaultWritesPerSecond
 
-    @Option(name: .customLong("write-burst"), help: ArgumentHelp("Writes that may go at once.", valueName: "N"))
-    var writeBurst = 20
+    /// The defaults are Microsoft Entra's write quota for one app in one tenant (3,000 per
+    /// 150 s), half at once and half over the window (`WriteBudget.defaultBurst`).
+    @Option(
+        name: .customLong("write-burst"),
+        help: ArgumentHelp(
+            "Writes that may go at once. The defaults keep within Entra's quota of 3,000 writes per 150 s for one app.",
+            valueName: "N"))
+    var writeBurst = WriteBudget.defaultBurst
 
     @OptionGroup var retry: RetryOptions
 

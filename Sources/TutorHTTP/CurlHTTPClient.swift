@@ -48,6 +48,8 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     /// requests share stays open.
     private let onceHandle: UnsafeMutableRawPointer
     private let caBundle: Data?
+    /// How libcurl gets the trust store; see `TrustStore`.
+    let trustStore: TrustStore
     private var totalConnections = 0
 
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -86,14 +88,62 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
                 bundle.append(Data("\n".utf8))
             }
             caBundle = bundle
+            trustStore = TrustStore.file(holding: bundle).map(TrustStore.cachedFile) ?? .blob
         } else {
             caBundle = nil
+            trustStore = Self.systemCABundlePath(handle).map(TrustStore.cachedFile) ?? .libcurlDefault
         }
     }
 
     deinit {
         curl_easy_cleanup(handle)
         curl_easy_cleanup(onceHandle)
+        if case .cachedFile(let path) = trustStore, let descriptor = TrustStore.descriptor(of: path) {
+            close(descriptor)
+        }
+    }
+
+    /// How libcurl gets the trusted CAs. libcurl (7.87 and later) builds the OpenSSL trust store
+    /// once per handle and keeps it (`CURLOPT_CA_CACHE_TIMEOUT`, a day) only when it comes from
+    /// a CA *file* alone; from a blob, or with a CA folder (`CURLOPT_CAPATH`, which Debian's
+    /// libcurl sets to /etc/ssl/certs by default), it parses the whole bundle (some 140
+    /// certificates) again for every new connection. Every create goes on a new connection, so
+    /// that was most of a run's CPU: 54 parses for one tutorial, 1.9 s of CPU, and with 17
+    /// tutorials at once it kept both cores busy.
+    enum TrustStore: Equatable {
+        /// This CA file, cached: for the system's bundle, or a copy of the combined bundle.
+        case cachedFile(String)
+        /// The combined bundle as a blob (where no file can hold it).
+        case blob
+        /// libcurl's own defaults (no system bundle file was found).
+        case libcurlDefault
+
+        /// A file with `bundle`'s bytes that leaves nothing on disk: created, unlinked, and read
+        /// through `/proc/self/fd` while its descriptor stays open (Linux); nil elsewhere.
+        static func file(holding bundle: Data) -> String? {
+            #if os(Linux)
+                var template = Array("\(NSTemporaryDirectory())/tutor-ca-XXXXXX".utf8CString)
+                let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                guard descriptor >= 0 else { return nil }
+                // Not inherited by processes tutor starts (Swift's Glibc has no mkostemp).
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+                unlink(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                let written = bundle.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                guard written == bundle.count else {
+                    close(descriptor)
+                    return nil
+                }
+                return "/proc/self/fd/\(descriptor)"
+            #else
+                return nil
+            #endif
+        }
+
+        /// The descriptor a `file(holding:)` path reads through.
+        static func descriptor(of path: String) -> Int32? {
+            guard path.hasPrefix("/proc/self/fd/") else { return nil }
+            return Int32(path.dropFirst("/proc/self/fd/".count))
+        }
     }
 
     /// New connections opened so far (each one a TCP connect and, for HTTPS, a TLS handshake).
@@ -173,11 +223,21 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
             "connect timeout")
         try check(
             tutor_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.totalTimeout)), "timeout")
-        if let caBundle {
-            try caBundle.withUnsafeBytes { buffer in
-                try check(
-                    tutor_curl_setopt_blob(raw, CURLOPT_CAINFO_BLOB, buffer.baseAddress, buffer.count), "CA bundle")
+        switch trustStore {
+        case .cachedFile(let path):
+            try check(tutor_curl_setopt_string(raw, CURLOPT_CAINFO, path), "CA bundle")
+            // The file holds the system's CAs already; a CA folder would stop libcurl caching.
+            try check(tutor_curl_setopt_string(raw, CURLOPT_CAPATH, nil), "CA folder")
+        case .blob:
+            if let caBundle {
+                try caBundle.withUnsafeBytes { buffer in
+                    try check(
+                        tutor_curl_setopt_blob(raw, CURLOPT_CAINFO_BLOB, buffer.baseAddress, buffer.count),
+                        "CA bundle")
+                }
             }
+        case .libcurlDefault:
+            break
         }
 
         switch request.method {

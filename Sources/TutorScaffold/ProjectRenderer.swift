@@ -24,7 +24,18 @@ public struct ProjectRenderer: Sendable {
         template: URL, variables: [String: String], to output: OutputTarget, folder: ArchiveFolder = .automatic,
         force: Bool, fixedTime: Date
     ) throws -> Summary {
-        let project = try ProjectTemplate(folder: template)
+        try render(
+            project: try ProjectTemplate(folder: template), variables: variables, to: output, folder: folder,
+            force: force, fixedTime: fixedTime)
+    }
+
+    /// `render(template:…)` with the template already read (`tutor render` reads it first for
+    /// `--var` checks; reading it twice cost a manifest parse and a walk of the folder).
+    @discardableResult
+    public func render(
+        project: ProjectTemplate, variables: [String: String], to output: OutputTarget,
+        folder: ArchiveFolder = .automatic, force: Bool, fixedTime: Date
+    ) throws -> Summary {
         let files = try project.render(values: variables)
         try OutputWriter.write(
             files, to: output, folder: folder, force: force,

@@ -28,12 +28,13 @@ public struct VerifyOptions: Sendable {
     /// The tool's version, for records and reports.
     public var toolVersion: String
 
-    /// Creates options. The write budget defaults to 10 writes per second with a burst of 20:
-    /// half of Microsoft Entra's documented write quota for one app in one tenant (3,000 per
-    /// 150 seconds), leaving room for other jobs using the same test tenant.
+    /// Creates options. The write budget defaults to `WriteBudget.defaultWritesPerSecond` and
+    /// `defaultBurst`, which together never exceed Microsoft Entra's documented write quota for
+    /// one app in one tenant (`EntraWriteQuota`).
     public init(
         variables: [String: String] = [:], stateRoot: URL, jobs: Int = 1, keepResources: Bool = false,
-        retryPolicy: RetryPolicy = RetryPolicy(), writesPerSecond: Double = 10, writeBurst: Int = 20,
+        retryPolicy: RetryPolicy = RetryPolicy(), writesPerSecond: Double = WriteBudget.defaultWritesPerSecond,
+        writeBurst: Int = WriteBudget.defaultBurst,
         runId: String = UniqueNames.newRunId(), shard: Shard? = nil, toolVersion: String
     ) {
         self.variables = variables

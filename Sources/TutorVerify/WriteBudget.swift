@@ -4,11 +4,34 @@ import TutorDocument
 import TutorHTTP
 import TutorRunner
 
+/// Microsoft Entra ID's documented write quota for one application in one tenant: 3,000 writes
+/// (POST, PATCH, PUT, DELETE; each costs 1 unless the table of costs says otherwise) per 2
+/// minutes 30 seconds ("Identity and access service limits" in Microsoft Graph's
+/// service-specific throttling limits, learn.microsoft.com/graph/throttling-limits, source
+/// microsoftgraph/microsoft-graph-docs-contrib concepts/throttling-limits.md). The tenant-wide
+/// write quota for all applications (18,000 per 5 minutes) and the per-application quota
+/// (70,000 per 5 minutes) are larger, so this one binds a verify run.
+public enum EntraWriteQuota {
+    /// Writes allowed in one window.
+    public static let writes = 3_000
+    /// The window.
+    public static let window: Duration = .seconds(150)
+}
+
 /// A token bucket for Graph writes, shared by every tutorial a verify run executes in parallel
 /// against one tenant, so that together they stay under Graph's write throttling instead of
 /// tripping it. A 429 pauses the whole bucket for its `Retry-After`: when the tenant says slow
 /// down, every parallel run slows down, not only the one that was told.
 public actor WriteBudget {
+    /// The default rate: half of the quota refilled over its window (10 writes a second).
+    public static let defaultWritesPerSecond =
+        Double(EntraWriteQuota.writes / 2) / Double(EntraWriteQuota.window.components.seconds)
+    /// The default burst: the other half of the quota (1,500 writes at once). With burst +
+    /// rate × window = quota, no 150 s ever hold more writes than Entra allows, whether it counts
+    /// them in a sliding window or in a bucket of 3,000 refilled at 20 a second; half and half
+    /// lets a verify run's burst through at once and still sustains 10 writes a second after it.
+    public static let defaultBurst = EntraWriteQuota.writes / 2
+
     /// Writes per second in the long run.
     public let writesPerSecond: Double
     /// Writes that may go at once after a quiet spell.
@@ -29,7 +52,11 @@ public actor WriteBudget {
     /// Takes one write from the bucket and returns how long the caller must wait before sending it.
     /// Waits are handed out in order, so writes leave at the budget's rate.
     public func reserve() -> Duration {
-        let now = clock.now
+        reserve(at: clock.now)
+    }
+
+    /// `reserve()` at a given instant (tests step a clock through it).
+    func reserve(at now: ContinuousClock.Instant) -> Duration {
         let elapsed = now - refilledAt
         available = min(Double(burst), available + elapsed.seconds * writesPerSecond)
         refilledAt = now

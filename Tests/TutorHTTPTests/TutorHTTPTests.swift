@@ -210,4 +210,32 @@ final class LoopbackServer: @unchecked Sendable {
             try CurlHTTPClient(configuration: .init(userAgent: "t", extraCAFile: "/nonexistent/ca.pem"))
         }
     }
+
+    /// The combined CA bundle reaches libcurl as a file (which libcurl caches per handle), not a
+    /// blob (which it parses again for every connection), and that file leaves nothing on disk:
+    /// it is unlinked at once and read through its open descriptor.
+    @Test func theCombinedCABundleIsAFileThatLeavesNothingBehind() throws {
+        #if os(Linux)
+            let bundle = Data("-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n".utf8)
+            let path = try #require(CurlHTTPClient.TrustStore.file(holding: bundle))
+            let descriptor = try #require(CurlHTTPClient.TrustStore.descriptor(of: path))
+            defer { close(descriptor) }
+            #expect(FileManager.default.contents(atPath: path) == bundle)
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
+            #expect(target.hasSuffix("(deleted)"), "\(target) is still on disk")
+        #endif
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("tutor-test-ca-\(UUID().uuidString).pem")
+        try Data("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n".utf8).write(to: ca)
+        defer { try? FileManager.default.removeItem(at: ca) }
+        let client = try CurlHTTPClient(configuration: .init(userAgent: "t", extraCAFile: ca.path))
+        #if os(Linux)
+            guard case .cachedFile(let combined) = client.trustStore else {
+                Issue.record("the combined bundle is not a cached file: \(client.trustStore)")
+                return
+            }
+            #expect(
+                String(decoding: FileManager.default.contents(atPath: combined) ?? Data(), as: UTF8.self)
+                    .hasSuffix("-----END CERTIFICATE-----\n\n"))
+        #endif
+    }
 }

@@ -67,6 +67,34 @@ struct GraphPersistenceTests {
         #expect(throws: SandboxError.self) { try TenantDirectory.loadState(from: file) }
     }
 
+    /// Parallel writes share saves (a group commit) instead of queueing one fsync'd save each,
+    /// and still none is answered before a save that holds it is on disk.
+    @Test func parallelWritesShareSavesAndEachIsOnDiskWhenAnswered() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("state.json")
+        let directory = try TenantDirectory.open(stateFile: file) { GraphHarness.freshState() }
+        let writes = 24
+        let onDiskWhenAnswered = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<writes {
+                group.addTask {
+                    let app = try await directory.createApplication(
+                        [("displayName", .string("parallel-\(index)"))], lag: .zero)
+                    let saved = try TenantDirectory.loadState(from: file)
+                    return saved.applications.contains { $0.id == app.id }
+                }
+            }
+            var all: [Bool] = []
+            for try await onDisk in group { all.append(onDisk) }
+            return all
+        }
+        #expect(onDiskWhenAnswered.count == writes && onDiskWhenAnswered.allSatisfy { $0 })
+        let saves = await directory.savesWritten
+        #expect(saves < writes, "\(saves) saves for \(writes) parallel writes")
+        let reopened = try TenantDirectory.loadState(from: file)
+        #expect(reopened.applications.filter { $0.displayName.hasPrefix("parallel-") }.count == writes)
+    }
+
     @Test func failedSaveLeavesTheTenantUnchanged() async throws {
         let missing = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/state.json")
         try await GraphHarness(stateFile: missing).run { graph in

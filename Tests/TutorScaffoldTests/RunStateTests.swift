@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TutorRecord
 import TutorSupport
 
 @testable import TutorScaffold
@@ -43,6 +44,49 @@ struct RunStateTests {
         try Self.writeState(in: folder, record: Self.record, secrets: #"{"variables": {}, "outputs": {}}"#)
         let missing = try #require(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
         #expect(missing.description.contains("CLIENT_SECRET"))
+    }
+
+    /// Render reads only `tool`, `status`, `tenant`, `startedAt` and `outputs`: a record whose
+    /// steps it could not decode (a later format, say) still renders, but a file that is not a
+    /// run's record at all is still refused.
+    @Test func onlyThePartsARenderNeedsAreRead() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let laterSteps = Self.record.replacingOccurrences(
+            of: #""steps": []"#, with: #""steps": [{"kind": "something a later tutor writes"}]"#)
+        #expect(laterSteps != Self.record)
+        try Self.writeState(in: folder, record: laterSteps, secrets: Self.secrets)
+        #expect(try RunStateVariables(stateDirectory: folder).variables["CLIENT_SECRET"] == "abc~123")
+
+        for notARecord in [#"{"outputs": {"CLIENT_ID": "x"}}"#, #"{"steps": []}"#, "[]"] {
+            try Self.writeState(in: folder, record: notARecord, secrets: Self.secrets)
+            let error = try #require(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
+            #expect(error.description.contains("is not a run's state file"))
+        }
+        let wrongStatus = Self.record.replacingOccurrences(of: #""succeeded""#, with: #""half-done""#)
+        try Self.writeState(in: folder, record: wrongStatus, secrets: Self.secrets)
+        #expect(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
+    }
+
+    /// The hand-written reader of the record's UTC timestamps agrees with `RunRecord`'s
+    /// (ICU-backed) one, and leaves every other form to it.
+    @Test(arguments: [
+        "2026-03-04T05:06:07Z", "2026-11-28T09:33:27.884Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00Z",
+        "2000-12-31T12:00:00.5Z", "1969-07-20T20:17:40Z", "2100-03-01T00:00:00.000Z",
+    ])
+    func recordTimestampsReadWithoutICU(_ text: String) throws {
+        let expected = try #require(RunRecord.date(fromTimestamp: text))
+        let read = try #require(RunStateVariables.utcDate(text))
+        #expect(abs(read.timeIntervalSince(expected)) < 0.000_5)
+    }
+
+    @Test(arguments: [
+        "2026-03-04T05:06:07+01:00", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-03-04 05:06:07Z",
+        "2026-03-04T05:06:07.Z", "2026-03-04T24:00:00Z", "not a time", "",
+    ])
+    func otherTimestampFormsGoToTheRecordsParser(_ text: String) {
+        #expect(RunStateVariables.utcDate(text) == nil)
+        #expect(RunStateVariables.date(fromTimestamp: text) == RunRecord.date(fromTimestamp: text))
     }
 
     @Test func aFolderWithoutARecordIsAnError() throws {

@@ -64,6 +64,40 @@ struct VerifyUnitTests {
         #expect(await budget.reserve() > .seconds(4))
     }
 
+    /// Microsoft Entra ID's documented write quota for one application in one tenant is 3,000
+    /// writes per 2 minutes 30 seconds ("Identity and access service limits",
+    /// https://learn.microsoft.com/graph/throttling-limits; microsoftgraph/microsoft-graph-docs-contrib
+    /// concepts/throttling-limits.md). The default budget, driven as fast as it allows, must never
+    /// put more than that into any 150-second window, and must not be slower than that needs:
+    /// its burst and rate use up the whole quota.
+    @Test("The default write budget keeps every 150 s window within Entra's write quota, and uses all of it")
+    func defaultWriteBudgetMatchesTheDocumentedQuota() async {
+        #expect(EntraWriteQuota.writes == 3_000 && EntraWriteQuota.window == .seconds(150))
+        let window = Double(EntraWriteQuota.window.components.seconds)
+        #expect(
+            Double(WriteBudget.defaultBurst) + WriteBudget.defaultWritesPerSecond * window
+                == Double(EntraWriteQuota.writes))
+        let budget = WriteBudget(writesPerSecond: WriteBudget.defaultWritesPerSecond, burst: WriteBudget.defaultBurst)
+        let start = ContinuousClock.now
+        // 7,000 writes, each asked for when the one before it left: a caller as eager as can be.
+        var sent: [Double] = []
+        var now = start
+        for _ in 0..<7_000 {
+            now = now + (await budget.reserve(at: now))
+            sent.append((now - start).seconds)
+        }
+        var busiest = 0
+        var first = 0
+        for last in sent.indices {
+            while sent[last] - sent[first] >= window { first += 1 }
+            busiest = max(busiest, last - first + 1)
+        }
+        #expect(busiest <= EntraWriteQuota.writes)
+        #expect(busiest >= EntraWriteQuota.writes - 1)
+        // The burst goes at once: a verify run's few hundred writes are not held back.
+        #expect(sent[WriteBudget.defaultBurst - 1] < 0.001)
+    }
+
     @Test("Annotation text escapes newlines, percent signs, and property separators")
     func annotationEscaping() {
         #expect(VerifyReport.annotationData("50%\nnext") == "50%25%0Anext")

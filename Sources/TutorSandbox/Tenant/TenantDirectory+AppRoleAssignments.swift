@@ -25,7 +25,7 @@ extension TenantDirectory {
 
     /// Grants a role of `resourceKey` to a service principal (POST …/appRoleAssignedTo).
     func createAppRoleAssignment(resource resourceKey: ObjectKey, _ properties: [(String, JSONValue)], lag: Duration)
-        throws -> SandboxAppRoleAssignment
+        async throws -> SandboxAppRoleAssignment
     {
         guard let resource = findServicePrincipal(resourceKey) else { throw GraphFailure.notFound(resourceKey.text) }
         var values: [String: JSONValue] = [:]
@@ -51,21 +51,21 @@ extension TenantDirectory {
         let assignment = SandboxAppRoleAssignment(
             id: Self.newAssignmentId(principalId: principal.id), appRoleId: appRoleId.lowercased(),
             principalId: principal.id, resourceId: resource.id, createdDateTime: Self.wholeSecond(Date()))
-        try commit { state in
+        hide([assignment.id], for: lag)
+        try await commit { state in
             guard let index = state.servicePrincipals.firstIndex(where: { $0.id == principal.id }) else { return }
             state.servicePrincipals[index].appRoleAssignments.append(assignment)
         }
-        hide([assignment.id], for: lag)
         return assignment
     }
 
     /// Removes an assignment of a role of `resourceKey` (DELETE …/appRoleAssignedTo/{id}).
-    func deleteAppRoleAssignment(resource resourceKey: ObjectKey, id: String) throws {
+    func deleteAppRoleAssignment(resource resourceKey: ObjectKey, id: String) async throws {
         guard let resource = findServicePrincipal(resourceKey) else { throw GraphFailure.notFound(resourceKey.text) }
         guard assignments(toResource: resource).contains(where: { $0.id == id }) else {
             throw GraphFailure.notFound(id)
         }
-        try commit { state in
+        try await commit { state in
             for index in state.servicePrincipals.indices {
                 state.servicePrincipals[index].appRoleAssignments.removeAll { $0.id == id }
             }

@@ -56,7 +56,7 @@ extension TenantDirectory {
         return found
     }
 
-    func createApplication(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxApplication {
+    func createApplication(_ properties: [(String, JSONValue)], lag: Duration) async throws -> SandboxApplication {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }
         guard let displayName = values["displayName"]?.stringValue,
@@ -67,13 +67,13 @@ extension TenantDirectory {
             id: Self.newGUID(), appId: Self.newGUID(), createdDateTime: Self.wholeSecond(Date()),
             properties: values.filter { $0.key != "passwordCredentials" && $0.key != "keyCredentials" },
             passwordCredentials: [])
-        try commit { $0.applications.append(app) }
         hide([app.id, app.appId], for: lag)
+        try await commit { $0.applications.append(app) }
         return app
     }
 
     /// Applies validated properties to an existing application (PATCH).
-    func updateApplication(_ key: ObjectKey, _ properties: [(String, JSONValue)]) throws {
+    func updateApplication(_ key: ObjectKey, _ properties: [(String, JSONValue)]) async throws {
         guard let app = findApplication(key) else { throw GraphFailure.notFound(key.text) }
         var values = app.properties
         for (name, value) in properties {
@@ -86,7 +86,7 @@ extension TenantDirectory {
             values[name] = value
         }
         try checkApplicationValues(values, excluding: app.id)
-        try commit { state in
+        try await commit { state in
             guard let index = state.applications.firstIndex(where: { $0.id == app.id }) else { return }
             state.applications[index].properties = values.filter {
                 $0.key != "passwordCredentials" && $0.key != "keyCredentials"
@@ -100,11 +100,11 @@ extension TenantDirectory {
     }
 
     /// PATCH on `(uniqueName='…')` with `Prefer: create-if-missing`: creates (true) or updates (false).
-    func upsertApplication(uniqueName: String, _ properties: [(String, JSONValue)], lag: Duration) throws -> (
+    func upsertApplication(uniqueName: String, _ properties: [(String, JSONValue)], lag: Duration) async throws -> (
         created: Bool, application: SandboxApplication
     ) {
         if let existing = findApplication(.uniqueName(uniqueName)) {
-            try updateApplication(.id(existing.id), properties)
+            try await updateApplication(.id(existing.id), properties)
             return (false, findApplication(.id(existing.id)) ?? existing)
         }
         if let given = properties.first(where: { $0.0 == "uniqueName" })?.1.stringValue, given != uniqueName {
@@ -112,13 +112,13 @@ extension TenantDirectory {
         }
         var withName = properties.filter { $0.0 != "uniqueName" }
         withName.append(("uniqueName", .string(uniqueName)))
-        return (true, try createApplication(withName, lag: lag))
+        return (true, try await createApplication(withName, lag: lag))
     }
 
     /// Deletes an application with its service principal, grants, role assignments and flow links.
-    func deleteApplication(_ key: ObjectKey) throws {
+    func deleteApplication(_ key: ObjectKey) async throws {
         guard let app = findApplication(key) else { throw GraphFailure.notFound(key.text) }
-        try commit { state in
+        try await commit { state in
             state.applications.removeAll { $0.id == app.id }
             Self.removeServicePrincipals(appId: app.appId, from: &state)
         }
@@ -143,7 +143,7 @@ extension TenantDirectory {
     /// Adds a client secret; returns the stored credential and the secret (shown once).
     func addPassword(
         _ key: ObjectKey, displayName: String?, start: Date?, end: Date?
-    ) throws -> (credential: StoredPasswordCredential, secret: String) {
+    ) async throws -> (credential: StoredPasswordCredential, secret: String) {
         guard let app = findApplication(key) else { throw GraphFailure.notFound(key.text) }
         let startDate = Self.wholeSecond(start ?? Date())
         let endDate = Self.wholeSecond(end ?? startDate.addingTimeInterval(2 * 365 * 86_400))
@@ -157,7 +157,7 @@ extension TenantDirectory {
         let credential = StoredPasswordCredential(
             keyId: Self.newGUID(), displayName: displayName, hint: String(secret.prefix(3)), startDateTime: startDate,
             endDateTime: endDate, secretHash: SecretHasher.hashSecret(secret))
-        try commit { state in
+        try await commit { state in
             guard let index = state.applications.firstIndex(where: { $0.id == app.id }) else { return }
             state.applications[index].passwordCredentials.append(credential)
         }
@@ -165,12 +165,12 @@ extension TenantDirectory {
     }
 
     /// Removes a client secret by its keyId.
-    func removePassword(_ key: ObjectKey, keyId: String) throws {
+    func removePassword(_ key: ObjectKey, keyId: String) async throws {
         guard let app = findApplication(key) else { throw GraphFailure.notFound(key.text) }
         guard app.passwordCredentials.contains(where: { $0.keyId.equalsIgnoringCase(keyId) }) else {
             throw GraphFailure.badRequest("No password credential found with keyId '\(keyId)'.")
         }
-        try commit { state in
+        try await commit { state in
             guard let index = state.applications.firstIndex(where: { $0.id == app.id }) else { return }
             state.applications[index].passwordCredentials.removeAll {
                 $0.keyId.equalsIgnoringCase(keyId)

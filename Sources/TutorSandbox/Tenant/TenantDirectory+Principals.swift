@@ -21,7 +21,9 @@ extension TenantDirectory {
         return found
     }
 
-    func createServicePrincipal(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxServicePrincipal {
+    func createServicePrincipal(_ properties: [(String, JSONValue)], lag: Duration) async throws
+        -> SandboxServicePrincipal
+    {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }
         guard let appId = values["appId"]?.stringValue, !appId.isEmpty else {
@@ -47,16 +49,16 @@ extension TenantDirectory {
             tags: (values["tags"]?.arrayElements ?? []).compactMap(\.stringValue),
             appRoles: [], oauth2PermissionScopes: [], appRoleAssignments: [],
             properties: values.filter { !["appId", "accountEnabled", "tags"].contains($0.key) })
-        try commit { $0.servicePrincipals.append(principal) }
         hide([principal.id], for: lag)
+        try await commit { $0.servicePrincipals.append(principal) }
         return principal
     }
 
     /// Applies validated properties to a service principal (PATCH).
-    func updateServicePrincipal(_ key: ObjectKey, _ properties: [(String, JSONValue)]) throws {
+    func updateServicePrincipal(_ key: ObjectKey, _ properties: [(String, JSONValue)]) async throws {
         guard let principal = findServicePrincipal(key) else { throw GraphFailure.notFound(key.text) }
         guard principal.appId != WellKnownGraph.appId else { throw GraphFailure.denied }
-        try commit { state in
+        try await commit { state in
             guard let index = state.servicePrincipals.firstIndex(where: { $0.id == principal.id }) else { return }
             var updated = state.servicePrincipals[index]
             var extra = updated.properties ?? [:]
@@ -79,10 +81,10 @@ extension TenantDirectory {
     }
 
     /// Deletes a service principal with its grants, role assignments and flow links.
-    func deleteServicePrincipal(_ key: ObjectKey) throws {
+    func deleteServicePrincipal(_ key: ObjectKey) async throws {
         guard let principal = findServicePrincipal(key) else { throw GraphFailure.notFound(key.text) }
         guard principal.appId != WellKnownGraph.appId else { throw GraphFailure.denied }
-        try commit { Self.removeServicePrincipals(appId: principal.appId, from: &$0) }
+        try await commit { Self.removeServicePrincipals(appId: principal.appId, from: &$0) }
     }
 
     // MARK: - Delegated permission grants
@@ -97,7 +99,7 @@ extension TenantDirectory {
         visibleGrants().first { $0.id == id }
     }
 
-    func createGrant(_ properties: [(String, JSONValue)], lag: Duration) throws -> SandboxPermissionGrant {
+    func createGrant(_ properties: [(String, JSONValue)], lag: Duration) async throws -> SandboxPermissionGrant {
         var values: [String: JSONValue] = [:]
         for (name, value) in properties { values[name] = value }
         guard let clientId = values["clientId"]?.stringValue else {
@@ -133,13 +135,13 @@ extension TenantDirectory {
         let grant = SandboxPermissionGrant(
             id: Self.newGrantId(), clientId: clientId.lowercased(), consentType: consentType,
             principalId: principalId?.lowercased(), resourceId: resourceId.lowercased(), scope: scope)
-        try commit { $0.oauth2PermissionGrants.append(grant) }
         hide([grant.id], for: lag)
+        try await commit { $0.oauth2PermissionGrants.append(grant) }
         return grant
     }
 
     /// Changes a grant's scopes (the only property PATCH may change).
-    func updateGrant(id: String, _ properties: [(String, JSONValue)]) throws {
+    func updateGrant(id: String, _ properties: [(String, JSONValue)]) async throws {
         guard let grant = findGrant(id: id) else { throw GraphFailure.notFound(id) }
         guard let resource = findServicePrincipal(.id(grant.resourceId)) else { throw GraphFailure.notFound(id) }
         var scope = grant.scope
@@ -147,16 +149,16 @@ extension TenantDirectory {
             guard name == "scope" else { throw GraphFailure.readOnly(name) }
             scope = try checkScopes(value.stringValue ?? "", on: resource)
         }
-        try commit { state in
+        try await commit { state in
             guard let index = state.oauth2PermissionGrants.firstIndex(where: { $0.id == id }) else { return }
             state.oauth2PermissionGrants[index].scope = scope
         }
     }
 
     /// Deletes a grant.
-    func deleteGrant(id: String) throws {
+    func deleteGrant(id: String) async throws {
         guard findGrant(id: id) != nil else { throw GraphFailure.notFound(id) }
-        try commit { $0.oauth2PermissionGrants.removeAll { $0.id == id } }
+        try await commit { $0.oauth2PermissionGrants.removeAll { $0.id == id } }
     }
 
     private func checkScopes(_ scope: String, on resource: SandboxServicePrincipal) throws -> String {

@@ -13,7 +13,7 @@ extension TenantDirectory {
     }
 
     /// Stores a validated new user flow (its applications are checked like `includeApplications`).
-    func createUserFlow(_ draft: SandboxUserFlow, lag: Duration) throws -> SandboxUserFlow {
+    func createUserFlow(_ draft: SandboxUserFlow, lag: Duration) async throws -> SandboxUserFlow {
         guard
             !state.userFlows.contains(where: {
                 $0.displayName.equalsIgnoringCase(draft.displayName)
@@ -33,13 +33,13 @@ extension TenantDirectory {
                 throw GraphFailure.badRequest("The application '\(appId)' is listed twice.")
             }
         }
-        try commit { $0.userFlows.append(flow) }
         hide([flow.id], for: lag)
+        try await commit { $0.userFlows.append(flow) }
         return flow
     }
 
     /// Replaces a flow's settings (PATCH); nil leaves a setting unchanged.
-    func updateUserFlow(id: String, _ change: (inout SandboxUserFlow) -> Void) throws {
+    func updateUserFlow(id: String, _ change: (inout SandboxUserFlow) -> Void) async throws {
         guard let existing = findUserFlow(id: id) else { throw GraphFailure.notFound(id) }
         var flow = existing
         change(&flow)
@@ -52,35 +52,35 @@ extension TenantDirectory {
                 409, "Request_MultipleObjectsWithSameKeyValue",
                 "A user flow with the display name '\(flow.displayName)' already exists.")
         }
-        try commit { state in
+        try await commit { state in
             guard let index = state.userFlows.firstIndex(where: { $0.id == existing.id }) else { return }
             state.userFlows[index] = flow
         }
     }
 
     /// Deletes a user flow (its applications are released).
-    func deleteUserFlow(id: String) throws {
+    func deleteUserFlow(id: String) async throws {
         guard let flow = findUserFlow(id: id) else { throw GraphFailure.notFound(id) }
-        try commit { $0.userFlows.removeAll { $0.id == flow.id } }
+        try await commit { $0.userFlows.removeAll { $0.id == flow.id } }
     }
 
     /// Links an application (by appId) to a user flow.
-    func addApplication(appId: String, toUserFlow id: String) throws {
+    func addApplication(appId: String, toUserFlow id: String) async throws {
         guard let flow = findUserFlow(id: id) else { throw GraphFailure.notFound(id) }
         try checkCanJoin(appId: appId, flowId: flow.id)
-        try commit { state in
+        try await commit { state in
             guard let index = state.userFlows.firstIndex(where: { $0.id == flow.id }) else { return }
             state.userFlows[index].includeApplications.append(appId.lowercased())
         }
     }
 
     /// Unlinks an application from a user flow.
-    func removeApplication(appId: String, fromUserFlow id: String) throws {
+    func removeApplication(appId: String, fromUserFlow id: String) async throws {
         guard let flow = findUserFlow(id: id) else { throw GraphFailure.notFound(id) }
         guard flow.includeApplications.contains(where: { $0.equalsIgnoringCase(appId) }) else {
             throw GraphFailure.notFound(appId)
         }
-        try commit { state in
+        try await commit { state in
             guard let index = state.userFlows.firstIndex(where: { $0.id == flow.id }) else { return }
             state.userFlows[index].includeApplications.removeAll { $0.equalsIgnoringCase(appId) }
         }

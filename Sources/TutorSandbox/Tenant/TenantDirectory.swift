@@ -3,15 +3,35 @@ import TutorSupport
 
 /// The sandbox tenant's directory: its objects, kept in memory and, with a state file, saved
 /// atomically (0600) after every change before the change is acknowledged.
+///
+/// Saves are grouped (a group commit): a change is applied in memory at once, and one writer,
+/// off the actor, saves the latest state while the next changes are applied; every change waits
+/// until a save that holds it is on disk. Saving inside the actor, one change at a time with two
+/// fsyncs each, made the writes of parallel runs queue behind each other (17 tutorials at once
+/// spent about 1.5 s of 12 s there). Other requests may read a change a moment before it is on
+/// disk; when a save fails, every change not yet on disk is undone and each of their requests
+/// fails, so no change that was acknowledged is ever lost and none that failed is kept.
 public actor TenantDirectory {
     var state: TenantState
     let stateFile: URL?
     /// Objects under replication lag: id or appId → the moment other requests may see them.
     var hiddenUntil: [String: ContinuousClock.Instant] = [:]
+    /// The state as last saved, and how many changes it holds (`appliedChanges` counts all).
+    private var savedState: TenantState
+    private var savedChanges = 0
+    private var appliedChanges = 0
+    /// Changes waiting for a save: how many changes the state held when each was applied.
+    private var waitingForSave: [(changes: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var saving = false
+    /// Saves written so far (tests check that parallel changes share them).
+    private(set) var savesWritten = 0
+    /// Saves block on fsync: they run here, never on the Swift concurrency pool.
+    private static let saveQueue = DispatchQueue(label: "tutor.sandbox.state-save")
 
     /// A directory over `state`; `stateFile` nil keeps it in memory only.
     public init(state: TenantState, stateFile: URL?) {
         self.state = WellKnownGraph.refreshed(state)
+        self.savedState = self.state
         self.stateFile = stateFile
     }
 
@@ -104,7 +124,7 @@ public actor TenantDirectory {
     /// Creates a local account (sign-up); the password is stored hashed.
     public func createLocalUser(
         email: String, password: String, displayName: String, attributes: [String: String]
-    ) throws -> SandboxUser {
+    ) async throws -> SandboxUser {
         let email = email.trimmingCharacters(in: .whitespaces)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
@@ -118,7 +138,7 @@ public actor TenantDirectory {
             userPrincipalName: "\(id)@\(state.organization.initialDomain)", userType: "Member",
             signInType: "emailAddress", createdDateTime: Self.wholeSecond(Date()), attributes: attributes,
             passwordHash: SecretHasher.hashPassword(password), isAdministrator: false)
-        try commit { $0.users.append(user) }
+        try await commit { $0.users.append(user) }
         return user
     }
 
@@ -161,16 +181,55 @@ public actor TenantDirectory {
         }
     }
 
-    /// Applies `change`, saves the result, and keeps the old state if either fails.
+    /// Applies `change` and returns once a save holds it; keeps the old state if `change`
+    /// throws, and undoes it (with every change not yet saved) if the save fails.
     @discardableResult
-    func commit<T>(_ change: (inout TenantState) throws -> T) throws -> T {
+    func commit<T>(_ change: (inout TenantState) throws -> T) async throws -> T {
         var next = state
         let result = try change(&next)
-        if let stateFile {
-            try Self.save(next, to: stateFile)
-        }
         state = next
+        guard let stateFile else { return result }
+        appliedChanges += 1
+        let mine = appliedChanges
+        try await withCheckedThrowingContinuation { continuation in
+            waitingForSave.append((mine, continuation))
+            if !saving {
+                saving = true
+                Task { await self.saveWhileBehind(to: stateFile) }
+            }
+        }
         return result
+    }
+
+    /// Saves the latest state until every applied change is saved, answering the changes each
+    /// save holds; a failed save undoes every change not yet saved and fails their waits.
+    private func saveWhileBehind(to stateFile: URL) async {
+        while savedChanges < appliedChanges {
+            let snapshot = state
+            let changes = appliedChanges
+            let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in
+                Self.saveQueue.async {
+                    continuation.resume(returning: Result { try Self.save(snapshot, to: stateFile) })
+                }
+            }
+            let answered: [CheckedContinuation<Void, any Error>]
+            switch outcome {
+            case .success:
+                savesWritten += 1
+                savedState = snapshot
+                savedChanges = changes
+                answered = waitingForSave.filter { $0.changes <= changes }.map(\.continuation)
+                waitingForSave.removeAll { $0.changes <= changes }
+                for continuation in answered { continuation.resume() }
+            case .failure(let error):
+                state = savedState
+                savedChanges = appliedChanges
+                answered = waitingForSave.map(\.continuation)
+                waitingForSave = []
+                for continuation in answered { continuation.resume(throwing: error) }
+            }
+        }
+        saving = false
     }
 
     static func save(_ state: TenantState, to url: URL) throws {
