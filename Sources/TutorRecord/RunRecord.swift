@@ -241,8 +241,13 @@ public struct RunRecord: Codable, Sendable {
     }
 
     /// A time the record holds, with or without fractional seconds; nil when it is not one.
+    /// The format style rolls an impossible date over (February 30th reads as March 2nd), so
+    /// the date and time it read must print back as the text has them.
     public static func date(fromTimestamp text: String) -> Date? {
-        (try? withMilliseconds.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        guard let date = (try? withMilliseconds.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)),
+            timestamp(date).prefix(19) == text.prefix(19)
+        else { return nil }
+        return date
     }
 
     private static let withMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)

@@ -68,27 +68,6 @@ struct RunStateTests {
         #expect(throws: ScaffoldError.self) { try RunStateVariables(stateDirectory: folder) }
     }
 
-    /// The hand-written reader of the record's UTC timestamps agrees with `RunRecord`'s
-    /// (ICU-backed) one, and leaves every other form to it.
-    @Test(arguments: [
-        "2026-03-04T05:06:07Z", "2026-11-28T09:33:27.884Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00Z",
-        "2000-12-31T12:00:00.5Z", "1969-07-20T20:17:40Z", "2100-03-01T00:00:00.000Z",
-    ])
-    func recordTimestampsReadWithoutICU(_ text: String) throws {
-        let expected = try #require(RunRecord.date(fromTimestamp: text))
-        let read = try #require(RunStateVariables.utcDate(text))
-        #expect(abs(read.timeIntervalSince(expected)) < 0.000_5)
-    }
-
-    @Test(arguments: [
-        "2026-03-04T05:06:07+01:00", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-03-04 05:06:07Z",
-        "2026-03-04T05:06:07.Z", "2026-03-04T24:00:00Z", "not a time", "",
-    ])
-    func otherTimestampFormsGoToTheRecordsParser(_ text: String) {
-        #expect(RunStateVariables.utcDate(text) == nil)
-        #expect(RunStateVariables.date(fromTimestamp: text) == RunRecord.date(fromTimestamp: text))
-    }
-
     @Test func aFolderWithoutARecordIsAnError() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
