@@ -28,7 +28,10 @@ import TutorRecord
         #expect(abs(read.timeIntervalSince1970 - seconds) < 0.001)
     }
 
-    @Test(arguments: ["", "yesterday", "2026-11-28", "2026-13-01T00:00:00Z", "2026-11-28 09:24:36", "2026-02-30T00:00:00Z", "2026-03-04T24:00:00Z"])
+    @Test(arguments: [
+        "", "yesterday", "2026-11-28", "2026-13-01T00:00:00Z", "2026-11-28 09:24:36", "2026-02-30T00:00:00Z",
+        "2026-03-04T24:00:00Z",
+    ])
     func refusesWhatIsNotATimestamp(_ text: String) {
         #expect(RunRecord.date(fromTimestamp: text) == nil)
     }
