@@ -64,6 +64,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Ignore the saved record and start over.")
     var fresh = false
 
+    @Flag(
+        name: .long,
+        help: "Send every request after the one before it, in document order (by default independent requests overlap)."
+    )
+    var serial = false
+
     @Flag(name: .long, help: "Print JSON Lines events instead of text.")
     var json = false
 
@@ -124,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: retry.policy,
-                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out),
+                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out, serial: serial),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
         if let output, let templateFolder {

@@ -22,13 +22,20 @@ public struct RunOptions: Sendable {
     public var toolVersion: String
     /// Where the project will be rendered after the run (`--out`), for the closing summary.
     public var projectOutput: String?
+    /// Every request waits for the one before it (`--serial`), instead of independent requests
+    /// overlapping (`RequestOrder`).
+    public var serial: Bool
+    /// How many requests may be under way at once when they overlap.
+    public var maximumConcurrentRequests: Int
 
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
-        toolVersion: String, projectOutput: String? = nil
+        toolVersion: String, projectOutput: String? = nil, serial: Bool = false, maximumConcurrentRequests: Int = 4
     ) {
         self.projectOutput = projectOutput
+        self.serial = serial
+        self.maximumConcurrentRequests = max(1, maximumConcurrentRequests)
         self.variables = variables
         self.stateDirectory = stateDirectory
         self.fresh = fresh
@@ -77,7 +84,7 @@ public struct TutorialRunner: Sendable {
 
     /// Runs the tutorial; returns the summary or throws `RunnerError` (the record is saved either way).
     public func run() async throws -> RunSummary {
-        let session = RunSession(runner: self)
+        let session = await RunSession(runner: self)
         return try await session.run()
     }
 
@@ -86,13 +93,18 @@ public struct TutorialRunner: Sendable {
     /// `tutor cleanup` calls this first, so that a killed run's objects are deleted without
     /// running it again. Returns how many objects it added.
     public func adoptInFlightCreates() async throws -> Int {
-        let session = RunSession(runner: self)
+        let session = await RunSession(runner: self)
         return try await session.adoptInFlightCreates()
     }
 }
 
-/// The mutable state of one run; lives in one task.
-final class RunSession {
+/// Where a run's state lives: its overlapping requests take turns on it, between their awaits.
+@globalActor actor RunnerActor {
+    static let shared = RunnerActor()
+}
+
+/// The mutable state of one run; its requests run as tasks on `RunnerActor`.
+@RunnerActor final class RunSession {
     let runner: TutorialRunner
     let tokens: TokenProvider
     let store: RunStateStore
@@ -118,6 +130,8 @@ final class RunSession {
     var recentCreations: [(id: String, at: ContinuousClock.Instant)] = []
     /// How long after a create such errors are retried.
     let replicationWindow: Duration = .seconds(60)
+    /// While requests run: releases their events in document order.
+    var orderedEvents: OrderedEvents?
 
     init(runner: TutorialRunner) {
         self.runner = runner
@@ -142,8 +156,14 @@ final class RunSession {
         return Redactor(secrets: values)
     }
 
+    /// Sends `event` to the observer, in document order: a request's events wait until the
+    /// events of every request before it are out.
     func emit(_ event: RunEvent) {
-        runner.observer.handle(event)
+        if let orderedEvents {
+            orderedEvents.emit(event, slot: EventSlot.current)
+        } else {
+            runner.observer.handle(event)
+        }
     }
 
     // MARK: - The run

@@ -339,6 +339,9 @@ struct SandboxHarness {
         let tutorial = try TutorialParser().parse(path: SandboxHarness.tutorialPath)
         let summary = try await harness.runner(tutorial, state: state).run()
         #expect(summary.status == .succeeded)
+        // Independent requests overlap, so the last create may have been answered moments ago:
+        // let it replicate (2 s) before the listings are expected to show it.
+        try await Task.sleep(for: .milliseconds(2100))
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
         // The ledger holds all of it: cleanup leaves the tenant as it was.
