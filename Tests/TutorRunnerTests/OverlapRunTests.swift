@@ -14,7 +14,7 @@ import TutorVerify
     /// step 3 needs both.
     static func twoChains() -> Tutorial {
         let makeGadget = Self.makeGadget
-        Overlap.tutorial(
+        return Overlap.tutorial(
             [
                 Overlap.step(
                     "Make a widget",
