@@ -19,8 +19,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a tutorial's steps against a tenant (the sandbox by default).",
         discussion: """
-            Executes every request of every step in order, with the retries Microsoft Graph needs, and \
-            records each one in record.json (secrets only in the 0600 secrets.json) in the state folder, \
+            Executes every request of every step, with the retries Microsoft Graph needs (requests that \
+            share no variable overlap, so replication waits do not add up; --serial keeps strict order), and \
+            records each one, in document order, in record.json (secrets only in the 0600 secrets.json) in the state folder, \
             .tutor/runs/<tutorial>-<tenant> by default. Running the same command again resumes: finished \
             steps are skipped and nothing is created twice. Secrets are read only from environment \
             variables or standard input, never from the command line.
