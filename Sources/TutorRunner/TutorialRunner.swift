@@ -159,10 +159,26 @@ public struct TutorialRunner: Sendable {
     /// Sends `event` to the observer, in document order: a request's events wait until the
     /// events of every request before it are out.
     func emit(_ event: RunEvent) {
+        let event = stamped(event)
         if let orderedEvents {
             orderedEvents.emit(event, slot: EventSlot.current)
         } else {
             runner.observer.handle(event)
+        }
+    }
+
+    /// An exchange or retry with the time it happened (since the run started), which the
+    /// output keeps when it prints the event later, in document order.
+    func stamped(_ event: RunEvent) -> RunEvent {
+        switch event {
+        case .exchange(let request, let method, let url, let status, let duration, let note, nil):
+            return .exchange(
+                request: request, method: method, url: url, status: status, duration: duration, note: note,
+                at: clock.now - started)
+        case .retrying(let request, let reason, let delay, nil):
+            return .retrying(request: request, reason: reason, delay: delay, at: clock.now - started)
+        default:
+            return event
         }
     }
 
