@@ -27,7 +27,7 @@ public struct GraphExchange: Sendable {
 /// - Everything stops at `deadline`: a response is then returned as it is, a transport failure
 ///   becomes `RunnerError.unreachable`.
 ///
-/// Used from one isolation domain (a run's `RunnerActor`, or a cleanup's task); not shared.
+/// Used from one isolation domain (a run's `RunSession`, or a cleanup's task); not shared.
 /// `send` runs on its caller's actor, so that a run's overlapping requests share the client.
 public final class GraphClient {
     public let connection: TenantConnection

@@ -33,7 +33,8 @@ struct SlotLayout {
 /// earliest slot not yet closed go straight to the observer (so the request the reader is
 /// looking at shows live); a later slot's events wait in a buffer until every slot before it is
 /// closed. Events without a slot (the run's own) go straight out.
-@RunnerActor final class OrderedEvents {
+/// Lives in its run's `RunSession`, and is used only there.
+final class OrderedEvents {
     private let observer: any RunObserver
     private var buffers: [[RunEvent]]
     private var closed: [Bool]

@@ -84,7 +84,7 @@ public struct TutorialRunner: Sendable {
 
     /// Runs the tutorial; returns the summary or throws `RunnerError` (the record is saved either way).
     public func run() async throws -> RunSummary {
-        let session = await RunSession(runner: self)
+        let session = RunSession(runner: self)
         return try await session.run()
     }
 
@@ -93,18 +93,15 @@ public struct TutorialRunner: Sendable {
     /// `tutor cleanup` calls this first, so that a killed run's objects are deleted without
     /// running it again. Returns how many objects it added.
     public func adoptInFlightCreates() async throws -> Int {
-        let session = await RunSession(runner: self)
+        let session = RunSession(runner: self)
         return try await session.adoptInFlightCreates()
     }
 }
 
-/// Where a run's state lives: its overlapping requests take turns on it, between their awaits.
-@globalActor actor RunnerActor {
-    static let shared = RunnerActor()
-}
-
-/// The mutable state of one run; its requests run as tasks on `RunnerActor`.
-@RunnerActor final class RunSession {
+/// The mutable state of one run. An actor of its own (not one shared by every run in the process,
+/// as `tutor verify --jobs` runs several): its overlapping requests take turns on the state
+/// between their awaits.
+actor RunSession {
     let runner: TutorialRunner
     let tokens: TokenProvider
     let store: RunStateStore
@@ -120,10 +117,16 @@ public struct TutorialRunner: Sendable {
     /// The saved record even under `--fresh`: its ledger and its creates in flight are carried over.
     var carried: RunRecord?
     /// Every request of the run goes through it; it emits through the run and redacts with the
-    /// secrets the run knows at the time.
-    lazy var graph = GraphClient(
-        connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
-        emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
+    /// secrets the run knows at the time. Made on first use (an actor has no `lazy`).
+    var graph: GraphClient {
+        if let madeGraph { return madeGraph }
+        let graph = GraphClient(
+            connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
+            emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
+        madeGraph = graph
+        return graph
+    }
+    private var madeGraph: GraphClient?
     var resourcesCreated = 0
     /// Ids of objects this run created, and when: a 400/404 naming one of them soon after is
     /// replication lag, not a mistake.

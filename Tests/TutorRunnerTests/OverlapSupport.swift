@@ -71,6 +71,8 @@ final class SlowGraph: HTTPTransport, Sendable {
         switch (method, segments.count) {
         case ("POST", 1) where collection == "fail":
             return json(400, #"{"error": {"code": "Request_BadRequest", "message": "this request always fails"}}"#)
+        case ("GET", 1):
+            return json(200, #"{"value": []}"#)
         case ("POST", 1):
             let id = UUID().uuidString.lowercased()
             objects[collection, default: []].append(id)

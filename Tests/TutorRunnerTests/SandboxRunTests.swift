@@ -25,8 +25,10 @@ struct SandboxHarness {
             .path
     }()
 
-    static func start(faults: FaultOptions = .none, home: SandboxHome? = nil) async throws -> SandboxHarness {
-        let sandbox = try await SandboxServer().start(home: home, port: 0, faults: faults)
+    static func start(
+        faults: FaultOptions = .none, home: SandboxHome? = nil, requestLog: (@Sendable (String) -> Void)? = nil
+    ) async throws -> SandboxHarness {
+        let sandbox = try await SandboxServer(requestLog: requestLog).start(home: home, port: 0, faults: faults)
         let secret = try String(contentsOfFile: sandbox.info.adminClientSecretFile, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let client = try CurlHTTPClient(
