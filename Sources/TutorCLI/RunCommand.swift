@@ -126,8 +126,12 @@ struct RunCommand: AsyncParsableCommand {
             interrupt, saying: "interrupting after the current request (Ctrl-C again to quit now)")
         defer { signals.cancel() }
 
+        // Overlapping requests each get a connection of their own (made as needed).
+        let transport = TransportPool(first: client, limit: serial ? 1 : RunOptions.defaultConcurrentRequests) {
+            try makeHTTPClient(for: connection)
+        }
         let runner = TutorialRunner(
-            tutorial: parsed, connection: connection, transport: client,
+            tutorial: parsed, connection: connection, transport: transport,
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: retry.policy,

@@ -27,11 +27,14 @@ public struct RunOptions: Sendable {
     public var serial: Bool
     /// How many requests may be under way at once when they overlap.
     public var maximumConcurrentRequests: Int
+    /// The default of `maximumConcurrentRequests`.
+    public static let defaultConcurrentRequests = 4
 
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
-        toolVersion: String, projectOutput: String? = nil, serial: Bool = false, maximumConcurrentRequests: Int = 4
+        toolVersion: String, projectOutput: String? = nil, serial: Bool = false,
+        maximumConcurrentRequests: Int = RunOptions.defaultConcurrentRequests
     ) {
         self.projectOutput = projectOutput
         self.serial = serial

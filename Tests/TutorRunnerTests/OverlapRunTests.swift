@@ -1,6 +1,8 @@
 import Foundation
+import Synchronization
 import Testing
 import TutorDocument
+import TutorHTTP
 import TutorRecord
 import TutorSupport
 import TutorVerify
@@ -206,5 +208,45 @@ import TutorVerify
             #expect(start - began >= .milliseconds(200 * index - 2), "write \(index) after \(start - began)")
         }
         #expect(transport.counts.writes == 4)
+    }
+}
+
+/// Overlapping requests get transports of their own, made only when all are busy.
+@Suite struct TransportPoolTests {
+    /// Answers after 100 ms; counts how many of its sends overlap.
+    final class Lane: HTTPTransport, Sendable {
+        private let state = Mutex((now: 0, most: 0))
+        var most: Int { state.withLock { $0.most } }
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            state.withLock {
+                $0.now += 1; $0.most = max($0.most, $0.now)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            state.withLock { $0.now -= 1 }
+            return HTTPResponse(status: 200, headers: [], body: Data())
+        }
+    }
+
+    @Test func growsOnlyWhenEveryTransportIsBusy() async throws {
+        let made = Mutex<[Lane]>([])
+        let first = Lane()
+        let pool = TransportPool(first: first, limit: 4) {
+            let lane = Lane()
+            made.withLock { $0.append(lane) }
+            return lane
+        }
+        let request = HTTPRequest(method: "GET", url: "https://graph.test/v1.0/x")
+        // One at a time: the first transport does it all.
+        for _ in 0..<3 { _ = try await pool.send(request) }
+        #expect(pool.count == 1)
+        // Six at once: four transports, each sending one request at a time; the two left over
+        // wait their turn on the first.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 { group.addTask { _ = try await pool.send(request) } }
+            try await group.waitForAll()
+        }
+        #expect(pool.count == 4)
+        #expect(made.withLock { $0.allSatisfy { $0.most == 1 } })
+        #expect(first.most >= 1)
     }
 }
