@@ -135,7 +135,7 @@ struct RunCommand: AsyncParsableCommand {
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: retry.policy,
-                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out, serial: serial),
+                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out, overlap: !serial),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
         if let output, let templateFolder {

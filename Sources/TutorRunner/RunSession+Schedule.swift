@@ -31,7 +31,7 @@ extension RunSession {
                 "--from \(from): no request or step of that name (requests: \(tutorial.requests.map(\.name).joined(separator: ", ")))"
             )
         }
-        let order = RequestOrder(tutorial, serial: options.serial)
+        let order = RequestOrder(tutorial, serial: !options.overlap)
         let entries = order.entries
         let layout = SlotLayout(steps: tutorial.steps.map(\.requests.count))
         let events = OrderedEvents(observer: runner.observer, slots: layout.count)
@@ -129,10 +129,11 @@ extension RunSession {
         let duration = clock.now - started
         record.steps[index].status = .succeeded
         record.steps[index].durationMs = duration.milliseconds
+        // Saved first: a step whose state cannot be saved is shown as failed, once.
+        try save()
         events.emit(
             .stepFinished(index: index, title: tutorial.steps[index].title, outcome: .succeeded, duration: duration),
             closing: layout.ending(index))
-        try save()
     }
 
     /// The run stops (a request failed, or Ctrl-C) once the requests under way have finished: a

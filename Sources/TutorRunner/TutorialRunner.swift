@@ -22,9 +22,11 @@ public struct RunOptions: Sendable {
     public var toolVersion: String
     /// Where the project will be rendered after the run (`--out`), for the closing summary.
     public var projectOutput: String?
-    /// Every request waits for the one before it (`--serial`), instead of independent requests
-    /// overlapping (`RequestOrder`).
-    public var serial: Bool
+    /// Independent requests run at the same time (`RequestOrder`); otherwise every request waits
+    /// for the one before it. `tutor run` overlaps unless `--serial`; the default is off for other
+    /// callers (`tutor verify` reports the steps after a failure as not run, which holds only when
+    /// nothing after the failure has started).
+    public var overlap: Bool
     /// How many requests may be under way at once when they overlap.
     public var maximumConcurrentRequests: Int
     /// The default of `maximumConcurrentRequests`.
@@ -33,11 +35,11 @@ public struct RunOptions: Sendable {
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
-        toolVersion: String, projectOutput: String? = nil, serial: Bool = false,
+        toolVersion: String, projectOutput: String? = nil, overlap: Bool = false,
         maximumConcurrentRequests: Int = RunOptions.defaultConcurrentRequests
     ) {
         self.projectOutput = projectOutput
-        self.serial = serial
+        self.overlap = overlap
         self.maximumConcurrentRequests = max(1, maximumConcurrentRequests)
         self.variables = variables
         self.stateDirectory = stateDirectory

@@ -132,7 +132,7 @@ enum Overlap {
                 retryPolicy: RetryPolicy(
                     initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50),
                     maximumPollDelay: .milliseconds(20), budget: .seconds(10)),
-                lostResponseRecheck: .milliseconds(100), toolVersion: "test", serial: serial),
+                lostResponseRecheck: .milliseconds(100), toolVersion: "test", overlap: !serial),
             observer: observer)
     }
 }

@@ -54,7 +54,7 @@ struct SandboxHarness {
             options: RunOptions(
                 variables: variables, stateDirectory: state, fresh: fresh,
                 retryPolicy: RetryPolicy(budget: .seconds(60)),
-                toolVersion: "test"),
+                toolVersion: "test", overlap: true),
             observer: observer)
     }
 
