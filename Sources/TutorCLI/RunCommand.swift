@@ -123,7 +123,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let interrupt = InterruptFlag()
         let signals = watchInterrupts(
-            interrupt, saying: "interrupting after the current request (Ctrl-C again to quit now)")
+            interrupt, saying: "interrupting after the requests in progress (Ctrl-C again to quit now)")
         defer { signals.cancel() }
 
         // Overlapping requests each get a connection of their own (made as needed).
