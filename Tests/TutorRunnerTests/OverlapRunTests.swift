@@ -250,3 +250,20 @@ import TutorVerify
         #expect(first.most >= 1)
     }
 }
+
+/// Overlapping requests that all need a token at once share one sign-in.
+@Suite struct SharedRenewalTests {
+    @Test func concurrentRequestsShareOneTokenRequest() async throws {
+        let graph = FakeGraph()
+        let tokens = TokenProvider(connection: Fixture.connection(), transport: graph, prompt: { _ in })
+        let values = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<6 { group.addTask { try await tokens.token() } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(values.count == 1)
+        #expect(graph.tokenRequests == 1)
+        // A 401's renewal still happens, once.
+        _ = try await tokens.token(forceRefresh: true)
+        #expect(graph.tokenRequests == 2)
+    }
+}
