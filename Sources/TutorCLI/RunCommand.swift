@@ -19,8 +19,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a tutorial's steps against a tenant (the sandbox by default).",
         discussion: """
-            Executes every request of every step in order, with the retries Microsoft Graph needs, and \
-            records each one in record.json (secrets only in the 0600 secrets.json) in the state folder, \
+            Executes every request of every step, with the retries Microsoft Graph needs (requests that \
+            share no variable overlap, so replication waits do not add up; --serial keeps strict order), and \
+            records each one, in document order, in record.json (secrets only in the 0600 secrets.json) in the state folder, \
             .tutor/runs/<tutorial>-<tenant> by default. Running the same command again resumes: finished \
             steps are skipped and nothing is created twice. Secrets are read only from environment \
             variables or standard input, never from the command line.
@@ -64,6 +65,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Ignore the saved record and start over.")
     var fresh = false
+
+    @Flag(
+        name: .long,
+        help: "Send every request after the one before it, in document order (by default independent requests overlap)."
+    )
+    var serial = false
 
     @Flag(name: .long, help: "Print JSON Lines events instead of text.")
     var json = false
@@ -117,15 +124,19 @@ struct RunCommand: AsyncParsableCommand {
 
         let interrupt = InterruptFlag()
         let signals = watchInterrupts(
-            interrupt, saying: "interrupting after the current request (Ctrl-C again to quit now)")
+            interrupt, saying: "interrupting after the requests in progress (Ctrl-C again to quit now)")
         defer { signals.cancel() }
 
+        // Overlapping requests each get a connection of their own (made as needed).
+        let transport = TransportPool(first: client, limit: serial ? 1 : RunOptions.defaultConcurrentRequests) {
+            try makeHTTPClient(for: connection)
+        }
         let runner = TutorialRunner(
-            tutorial: parsed, connection: connection, transport: client,
+            tutorial: parsed, connection: connection, transport: transport,
             options: RunOptions(
                 variables: values, stateDirectory: state, fresh: fresh, from: from,
                 retryPolicy: retry.policy,
-                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out),
+                toolVersion: Tutor.version, projectOutput: out == "-" ? nil : out, overlap: !serial),
             observer: reporter, interrupt: interrupt, prompt: { printError($0) })
         _ = try await runner.run()
         if let output, let templateFolder {

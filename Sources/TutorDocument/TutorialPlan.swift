@@ -36,6 +36,7 @@ public struct TutorialPlan: Sendable {
             if let description = input.description { lines.append("      \(description)") }
         }
         lines.append("")
+        let order = RequestOrder(tutorial)
         for (index, step) in tutorial.steps.enumerated() {
             let kind = step.isManual ? "manual" : "\(step.requests.count) request\(step.requests.count == 1 ? "" : "s")"
             lines.append("\(index + 1). \(step.title)  [\(kind)]  \(step.location.fileAndLine)")
@@ -52,6 +53,8 @@ public struct TutorialPlan: Sendable {
                     request.secrets.contains(capture.variable) ? "\(capture.variable) (secret)" : capture.variable
                 }
                 if !captures.isEmpty { lines.append("       captures: \(captures.joined(separator: ", "))") }
+                let after = order.after(request.name)
+                if !after.isEmpty { lines.append("       after: \(after.joined(separator: ", "))") }
                 if !request.scopes.isEmpty {
                     lines.append("       permissions: \(request.scopes.joined(separator: " or "))")
                 }
@@ -77,7 +80,8 @@ public struct TutorialPlan: Sendable {
 
     /// The plan as JSON (shape documented in docs/formats.md, section `tutor plan --json`).
     public func json() -> JSONValue {
-        .object([
+        let order = RequestOrder(tutorial)
+        return .object([
             .init(
                 "tutorial",
                 .object([
@@ -94,7 +98,12 @@ public struct TutorialPlan: Sendable {
                             .init("source", .string(step.location.fileAndLine)),
                             .init("includedFrom", Self.chain(step.location)),
                             .init("manual", .bool(step.isManual)),
-                            .init("requests", .array(step.requests.map(Self.json))),
+                            .init(
+                                "requests",
+                                .array(
+                                    step.requests.map {
+                                        Self.json($0, after: order.after($0.name))
+                                    })),
                         ])
                     })),
             .init("outputs", .array(tutorial.outputs.map(Self.json))),
@@ -134,7 +143,7 @@ public struct TutorialPlan: Sendable {
         return .object(members)
     }
 
-    private static func json(_ request: RequestBlock) -> JSONValue {
+    private static func json(_ request: RequestBlock, after: [String]) -> JSONValue {
         var members: [JSONValue.JSONMember] = [
             .init("name", .string(request.name)), .init("method", .string(request.method)),
             .init("url", .string(request.url)), .init("effect", .string(request.effect.rawValue)),
@@ -144,6 +153,7 @@ public struct TutorialPlan: Sendable {
             .init("captures", .array(request.captures.map { json($0, secrets: request.secrets) })),
             .init("scopes", .array(request.scopes.map(JSONValue.string))),
             .init("skipIfCaptured", .bool(request.skipIfCaptured)),
+            .init("after", .array(after.map(JSONValue.string))),
         ]
         members.append(
             .init(

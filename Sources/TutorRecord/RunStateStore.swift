@@ -35,7 +35,15 @@ public struct RunStateStore: Sendable {
         guard descriptor >= 0 else {
             throw RunStateError.unusable("cannot open \(path): \(String(cString: strerror(errno)))")
         }
-        guard Self.tryLock(descriptor) else {
+        // Tried again for a moment: a process being started elsewhere in this one holds a copy of
+        // every descriptor until it runs its program (`O_CLOEXEC` closes them only then), and with
+        // it a lock a run of this process has just released.
+        var locked = Self.tryLock(descriptor)
+        for _ in 0..<20 where !locked {
+            usleep(10_000)
+            locked = Self.tryLock(descriptor)
+        }
+        guard locked else {
             close(descriptor)
             throw RunStateError.inUse(
                 "another tutor run is using \(directory.path); wait for it or use another --state-dir")

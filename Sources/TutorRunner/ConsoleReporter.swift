@@ -102,9 +102,9 @@ public final class ConsoleReporter: RunObserver, Sendable {
         case .stepFinished(let index, let title, let outcome, let duration):
             let word = [StepOutcome.succeeded: "ok", .failed: "FAILED", .interrupted: "interrupted"][outcome] ?? ""
             write("[\(index + 1)] \(title): \(word) (\(Self.format(duration)))\n")
-        case .exchange(let request, let method, let url, let status, let duration, let note):
+        case .exchange(let request, let method, let url, let status, let duration, let note, _):
             if verbose { write("    \(exchangeLine(request, method, url, status, duration, note))\n") }
-        case .retrying(let request, let reason, let delay):
+        case .retrying(let request, let reason, let delay, _):
             if verbose { write("    \(request): \(reason); retrying in \(Self.format(delay))\n") }
         case .notice(let message): write("note: \(message)\n")
         case .runFinished(let summary): write(summaryText(summary))
@@ -144,12 +144,12 @@ public final class ConsoleReporter: RunObserver, Sendable {
             write("\(paint("•", "2")) \(title) \(paint("(manual)", "2"))\n")
         case .stepSkipped(_, let title):
             write("\(paint("✓", "32")) \(title) \(paint("(done earlier)", "2"))\n")
-        case .exchange(let request, let method, let url, let status, let duration, let note):
+        case .exchange(let request, let method, let url, let status, let duration, let note, _):
             guard verbose else { return }
             clearLine()
             write(paint("    \(exchangeLine(request, method, url, status, duration, note))", "2") + "\n")
             drawSpinner(state)
-        case .retrying(let request, let reason, let delay):
+        case .retrying(let request, let reason, let delay, _):
             guard verbose else { return }
             clearLine()
             write(paint("    \(request): \(reason); retrying in \(Self.format(delay))", "33") + "\n")
@@ -255,17 +255,17 @@ public final class ConsoleReporter: RunObserver, Sendable {
                 Member("title", .string(title)), Member("status", .string(outcome.rawValue)),
                 Member("durationMs", ms(duration)),
             ])
-        case .exchange(let request, let method, let url, let status, let duration, let note):
+        case .exchange(let request, let method, let url, let status, let duration, let note, let at):
             return .object([
                 Member("event", .string("request")), Member("name", .string(request)),
                 Member("method", .string(method)), Member("url", .string(url)),
                 Member("status", status.map { .number(Double($0)) } ?? .null), Member("durationMs", ms(duration)),
-                Member("error", note.map { .string($0) } ?? .null),
+                Member("error", note.map { .string($0) } ?? .null), Member("atMs", at.map(ms) ?? .null),
             ])
-        case .retrying(let request, let reason, let delay):
+        case .retrying(let request, let reason, let delay, let at):
             return .object([
                 Member("event", .string("retry")), Member("name", .string(request)), Member("reason", .string(reason)),
-                Member("delayMs", ms(delay)),
+                Member("delayMs", ms(delay)), Member("atMs", at.map(ms) ?? .null),
             ])
         case .notice(let message):
             return .object([Member("event", .string("notice")), Member("message", .string(message))])

@@ -27,7 +27,8 @@ public struct GraphExchange: Sendable {
 /// - Everything stops at `deadline`: a response is then returned as it is, a transport failure
 ///   becomes `RunnerError.unreachable`.
 ///
-/// Used from one task at a time (a run or a cleanup); not shared.
+/// Used from one isolation domain (a run's `RunSession`, or a cleanup's task); not shared.
+/// `send` runs on its caller's actor, so that a run's overlapping requests share the client.
 public final class GraphClient {
     public let connection: TenantConnection
     /// The HTTP seam.
@@ -66,7 +67,8 @@ public final class GraphClient {
     public func send(
         _ request: HTTPRequest, name: String, deadline: ContinuousClock.Instant,
         waitFor: (HTTPResponse) -> String? = { _ in nil },
-        onLostWrite: (() async throws -> HTTPResponse?)? = nil
+        onLostWrite: (() async throws -> HTTPResponse?)? = nil,
+        isolation: isolated (any Actor)? = #isolation
     ) async throws -> GraphExchange {
         var attempt = 0
         var refreshed = false

@@ -13,10 +13,13 @@ public enum RunEvent: Sendable {
     case stepSkipped(index: Int, title: String)
     /// A step ends.
     case stepFinished(index: Int, title: String, outcome: StepOutcome, duration: Duration)
-    /// One HTTP exchange finished (lookups and retries included).
-    case exchange(request: String, method: String, url: String, status: Int?, duration: Duration, note: String?)
-    /// A request will be retried after `delay`.
-    case retrying(request: String, reason: String, delay: Duration)
+    /// One HTTP exchange finished (lookups and retries included); `at` is when, since the run
+    /// started (set by the run as it happens, so it stays true for events printed later).
+    case exchange(
+        request: String, method: String, url: String, status: Int?, duration: Duration, note: String?,
+        at: Duration? = nil)
+    /// A request will be retried after `delay`; `at` as for `exchange`.
+    case retrying(request: String, reason: String, delay: Duration, at: Duration? = nil)
     /// Something worth knowing that is not an error.
     case notice(String)
     /// The run ended.

@@ -4,7 +4,7 @@ import TutorHTTP
 import TutorRecord
 import TutorSupport
 
-/// Inputs, the tenant, the saved state, the steps in order, the outputs.
+/// Inputs, the tenant, the saved state, the outputs.
 extension RunSession {
     func resolveInputs() throws -> [String: String] {
         let declared = tutorial.inputs.map(\.name)
@@ -136,54 +136,6 @@ extension RunSession {
             }
         }
         return pending
-    }
-
-    func runSteps(pending: Set<String>) async throws {
-        if let from = options.from,
-            !tutorial.steps.contains(where: { $0.title == from || $0.requests.contains { $0.name == from } })
-        {
-            throw RunnerError.usage(
-                "--from \(from): no request or step of that name (requests: \(tutorial.requests.map(\.name).joined(separator: ", ")))"
-            )
-        }
-        for (index, step) in tutorial.steps.enumerated() {
-            if step.isManual {
-                record.steps[index].status = .manual
-                emit(.stepManual(index: index, title: step.title))
-                continue
-            }
-            if step.requests.allSatisfy({ !pending.contains($0.name) }) {
-                record.steps[index].status = .succeeded
-                emit(.stepSkipped(index: index, title: step.title))
-                continue
-            }
-            // Ctrl-C between steps: the next step is not started (nor shown as failed).
-            if runner.interrupt.isRaised { throw RunnerError.interrupted(recordPath: store.recordURL.path) }
-            emit(.stepStarted(index: index, title: step.title))
-            let stepStarted = clock.now
-            do {
-                for request in step.requests where pending.contains(request.name) {
-                    if runner.interrupt.isRaised {
-                        record.steps[index].status = .interrupted
-                        throw RunnerError.interrupted(recordPath: store.recordURL.path)
-                    }
-                    try await execute(request, stepIndex: index)
-                }
-            } catch {
-                if record.steps[index].status != .interrupted { record.steps[index].status = .failed }
-                record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
-                emit(
-                    .stepFinished(
-                        index: index, title: step.title,
-                        outcome: record.steps[index].status == .interrupted ? .interrupted : .failed,
-                        duration: clock.now - stepStarted))
-                throw error
-            }
-            record.steps[index].status = .succeeded
-            record.steps[index].durationMs = (clock.now - stepStarted).milliseconds
-            emit(.stepFinished(index: index, title: step.title, outcome: .succeeded, duration: clock.now - stepStarted))
-            try save()
-        }
     }
 
     func computeOutputs() {

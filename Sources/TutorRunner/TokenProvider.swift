@@ -57,10 +57,22 @@ public actor TokenProvider {
     }
 
     /// A token valid for at least a few more minutes (or the given one, for `--access-token-env`).
+    /// Overlapping requests that need a new one at the same time share one renewal.
     public func token(forceRefresh: Bool = false) async throws -> String {
         if !forceRefresh, let current, current.expiresAt.timeIntervalSinceNow > margin {
             return current.token
         }
+        if let renewal { return try await renewal.value }
+        let task = Task { try await self.renew() }
+        renewal = task
+        defer { renewal = nil }
+        return try await task.value
+    }
+
+    /// The renewal under way, if any.
+    private var renewal: Task<String, any Error>?
+
+    private func renew() async throws -> String {
         switch connection.credential {
         case .accessToken(let token):
             if let expiry = AccessTokenClaims(token: token)?.expiresAt, expiry.timeIntervalSinceNow < 0 {

@@ -22,13 +22,25 @@ public struct RunOptions: Sendable {
     public var toolVersion: String
     /// Where the project will be rendered after the run (`--out`), for the closing summary.
     public var projectOutput: String?
+    /// Independent requests run at the same time (`RequestOrder`); otherwise every request waits
+    /// for the one before it. `tutor run` overlaps unless `--serial`; the default is off for other
+    /// callers (`tutor verify` reports the steps after a failure as not run, which holds only when
+    /// nothing after the failure has started).
+    public var overlap: Bool
+    /// How many requests may be under way at once when they overlap.
+    public var maximumConcurrentRequests: Int
+    /// The default of `maximumConcurrentRequests`.
+    public static let defaultConcurrentRequests = 4
 
     public init(
         variables: [String: String] = [:], stateDirectory: URL, fresh: Bool = false, from: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(), lostResponseRecheck: Duration = .seconds(5),
-        toolVersion: String, projectOutput: String? = nil
+        toolVersion: String, projectOutput: String? = nil, overlap: Bool = false,
+        maximumConcurrentRequests: Int = RunOptions.defaultConcurrentRequests
     ) {
         self.projectOutput = projectOutput
+        self.overlap = overlap
+        self.maximumConcurrentRequests = max(1, maximumConcurrentRequests)
         self.variables = variables
         self.stateDirectory = stateDirectory
         self.fresh = fresh
@@ -91,8 +103,10 @@ public struct TutorialRunner: Sendable {
     }
 }
 
-/// The mutable state of one run; lives in one task.
-final class RunSession {
+/// The mutable state of one run. An actor of its own (not one shared by every run in the process,
+/// as `tutor verify --jobs` runs several): its overlapping requests take turns on the state
+/// between their awaits.
+actor RunSession {
     let runner: TutorialRunner
     let tokens: TokenProvider
     let store: RunStateStore
@@ -108,16 +122,24 @@ final class RunSession {
     /// The saved record even under `--fresh`: its ledger and its creates in flight are carried over.
     var carried: RunRecord?
     /// Every request of the run goes through it; it emits through the run and redacts with the
-    /// secrets the run knows at the time.
-    lazy var graph = GraphClient(
-        connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
-        emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
+    /// secrets the run knows at the time. Made on first use (an actor has no `lazy`).
+    var graph: GraphClient {
+        if let madeGraph { return madeGraph }
+        let graph = GraphClient(
+            connection: runner.connection, transport: runner.transport, tokens: tokens, policy: policy,
+            emit: { [unowned self] in emit($0) }, redact: { [unowned self] in redactor.redact($0) })
+        madeGraph = graph
+        return graph
+    }
+    private var madeGraph: GraphClient?
     var resourcesCreated = 0
     /// Ids of objects this run created, and when: a 400/404 naming one of them soon after is
     /// replication lag, not a mistake.
     var recentCreations: [(id: String, at: ContinuousClock.Instant)] = []
     /// How long after a create such errors are retried.
     let replicationWindow: Duration = .seconds(60)
+    /// While requests run: releases their events in document order.
+    var orderedEvents: OrderedEvents?
 
     init(runner: TutorialRunner) {
         self.runner = runner
@@ -142,8 +164,30 @@ final class RunSession {
         return Redactor(secrets: values)
     }
 
+    /// Sends `event` to the observer, in document order: a request's events wait until the
+    /// events of every request before it are out.
     func emit(_ event: RunEvent) {
-        runner.observer.handle(event)
+        let event = stamped(event)
+        if let orderedEvents {
+            orderedEvents.emit(event, slot: EventSlot.current)
+        } else {
+            runner.observer.handle(event)
+        }
+    }
+
+    /// An exchange or retry with the time it happened (since the run started), which the
+    /// output keeps when it prints the event later, in document order.
+    func stamped(_ event: RunEvent) -> RunEvent {
+        switch event {
+        case .exchange(let request, let method, let url, let status, let duration, let note, nil):
+            return .exchange(
+                request: request, method: method, url: url, status: status, duration: duration, note: note,
+                at: clock.now - started)
+        case .retrying(let request, let reason, let delay, nil):
+            return .retrying(request: request, reason: reason, delay: delay, at: clock.now - started)
+        default:
+            return event
+        }
     }
 
     // MARK: - The run

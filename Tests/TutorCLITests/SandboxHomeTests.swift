@@ -89,6 +89,40 @@ struct SandboxHomeTests {
         await running.stop()
     }
 
+    @Test("tutor run --serial: strict document order, the same events and record as an overlapped run")
+    func serialRunMatchesTheOverlappedOne() async throws {
+        let home = try Self.home(remembering: try freePort())
+        let folder = try scratchFolder("serial")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var runs: [[String]] = []
+        for (index, extra) in [["--serial"], []].enumerated() {
+            let state = folder.appendingPathComponent("state-\(index)")
+            let outcome = await tutor(
+                [
+                    "run", Repository.tutorial.path, "--sandbox-home", home.url.path, "--state-dir", state.path,
+                    "--json", "--var", "appName=serial-\(index)", "--var", "userFlowName=serial-flow-\(index)",
+                ] + extra)
+            #expect(outcome.status == 0, "\(outcome.error)")
+            // Step events in document order either way.
+            runs.append(
+                outcome.output.split(separator: "\n").compactMap { line in
+                    guard let event = try? JSONValue.parse(String(line)),
+                        event["event"]?.stringValue?.hasPrefix("step") == true
+                    else { return nil }
+                    return "\(event["event"]?.stringValue ?? "") \(event["step"]?.numberValue ?? 0)"
+                })
+            let record = try JSONValue.parse(Data(contentsOf: state.appendingPathComponent("record.json")))
+            let names = record["steps"]?.arrayElements?.flatMap { $0["requests"]?.arrayElements ?? [] }.compactMap {
+                $0["name"]?.stringValue
+            }
+            #expect(names?.first == "read_tenant" && names?.last == "attach_app_to_user_flow")
+        }
+        #expect(runs[0] == runs[1])
+        #expect(runs[0].first == "stepManual 1.0" && runs[0].last == "stepManual 8.0", "\(runs[0])")
+        let help = await tutor(["run", "--help"])
+        #expect(help.output.contains("--serial"))
+    }
+
     @Test("tutor run --sandbox-home: the closing note names the exact serve command and tutor app")
     func runNotesTheServeCommand() async throws {
         let squatter = try PortSquatter()

@@ -149,6 +149,9 @@ struct PlanTests {
         #expect(register["includedFrom"]?.arrayElements?.count == 1)
         #expect(register["lookup"]?["captures"]?.arrayElements?.count == 2)
         #expect(register["expect"]?["status"] == .number(201))
+        #expect(register["after"] == .array([]))
+        let redirect = try #require(steps[1]["requests"]?.arrayElements?[3])
+        #expect(redirect["after"] == .array([.string("find_app_for_redirect_uri")]))
         let secret = try #require(steps[2]["requests"]?.arrayElements?.last)
         #expect(secret["captures"]?.arrayElements?.first?["secret"] == .bool(true))
         #expect(json["outputs"]?.arrayElements?.count == 6)
@@ -164,6 +167,7 @@ struct PlanTests {
         #expect(text.contains("captures: clientSecret (secret), secretKeyId"))
         #expect(text.contains("  CLIENT_SECRET = {{clientSecret}}  (secret)"))
         #expect(text.contains("permissions: DelegatedPermissionGrant.ReadWrite.All"))
+        #expect(text.contains("captures: spId\n       after: find_app_for_permissions\n"))
     }
 }
 

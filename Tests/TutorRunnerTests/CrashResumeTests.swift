@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TutorRecord
 import TutorSandbox
@@ -29,8 +30,9 @@ import TutorTestSupport
     /// Starts `tutor run` for `appName`; kills it after `killAfter` if given; returns its exit status and output.
     static func runTutor(
         appName: String, state: URL, environment: [String: String], killAfter: Duration?, signal: Int32 = SIGKILL,
-        afterExchanges: Int = 0, extraArguments: [String] = []
+        afterExchanges: Int = 0, progress: RequestCounter? = nil, extraArguments: [String] = []
     ) async throws -> Outcome {
+        let startCount = progress?.count ?? 0
         let process = Process()
         process.executableURL = tutorExecutable
         process.arguments =
@@ -55,12 +57,17 @@ import TutorTestSupport
                     try await Task.sleep(for: .milliseconds(20))
                 }
             }
-            // Progress, not time: the kill lands after the given number of HTTP exchanges (`-v`
-            // prints one line each), however loaded the machine is.
+            // Progress, not time: the kill lands after the given number of HTTP exchanges, however
+            // loaded the machine is: as the sandbox counts them (`progress`), else as `-v` prints
+            // them (a line each; printed in document order, so an overlapped request's may come late).
             for _ in 0..<1500 where afterExchanges > 0 && process.isRunning {
-                let text = String(
-                    decoding: FileManager.default.contents(atPath: outputFile.path) ?? Data(), as: UTF8.self)
-                if text.components(separatedBy: " → ").count - 1 >= afterExchanges { break }
+                if let progress {
+                    if progress.count - startCount >= afterExchanges { break }
+                } else {
+                    let text = String(
+                        decoding: FileManager.default.contents(atPath: outputFile.path) ?? Data(), as: UTF8.self)
+                    if text.components(separatedBy: " → ").count - 1 >= afterExchanges { break }
+                }
                 try await Task.sleep(for: .milliseconds(2))
             }
             try await Task.sleep(for: killAfter)
@@ -75,11 +82,15 @@ import TutorTestSupport
 
     /// A sandbox served from a home under `root` (so that `tutor run` finds it as the running
     /// `serve`), with `latencyMs` so that signals land mid-run, and the environment that points there.
-    static func sandboxForProcesses(root: URL, latencyMs: Int) async throws -> (SandboxHarness, [String: String]) {
+    static func sandboxForProcesses(root: URL, latencyMs: Int, counter: RequestCounter? = nil) async throws -> (
+        SandboxHarness, [String: String]
+    ) {
         let stateHome = root.appendingPathComponent("xdg")
         let home = SandboxHome(url: stateHome.appendingPathComponent("tutor/sandbox"))
         try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
-        let harness = try await SandboxHarness.start(faults: FaultOptions(latencyMs: latencyMs), home: home)
+        let harness = try await SandboxHarness.start(
+            faults: FaultOptions(latencyMs: latencyMs), home: home,
+            requestLog: counter.map(\.log))
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_STATE_HOME"] = stateHome.path
         environment["NO_COLOR"] = "1"
@@ -108,16 +119,18 @@ import TutorTestSupport
     /// over its span, run again, then `tutor cleanup`: the tenant ends as it began, every time.
     @Test func killedAtTwentyPointsThenCleanedUpLeavesTheTenantAsItWas() async throws {
         let root = Fixture.temporaryDirectory()
-        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40)
+        let counter = RequestCounter()
+        let (harness, environment) = try await Self.sandboxForProcesses(root: root, latencyMs: 40, counter: counter)
         defer { Task { await harness.sandbox.stop() } }
         let before = try await harness.objects()
 
-        // The exchanges of one whole run (a line each with -v).
+        // The exchanges of one whole run, as the sandbox counts them.
         let measuredState = root.appendingPathComponent("measured")
+        let countBefore = counter.count
         let measured = try await Self.runTutor(
             appName: "span-app", state: measuredState, environment: environment, killAfter: nil)
         #expect(measured.status == 0, "\(measured.output)")
-        let exchanges = measured.output.components(separatedBy: " → ").count - 1
+        let exchanges = counter.count - countBefore
         #expect(exchanges >= 10, "\(measured.output)")
         let cleanedMeasured = try await Self.tutor(
             ["cleanup", "--state-dir", measuredState.path], environment: environment,
@@ -132,7 +145,7 @@ import TutorTestSupport
             let killAfter = Duration.milliseconds(point.isMultiple(of: 2) ? 5 : 25)
             let killed = try await Self.runTutor(
                 appName: "kill-app-\(point)", state: state, environment: environment, killAfter: killAfter,
-                afterExchanges: afterExchanges)
+                afterExchanges: afterExchanges, progress: counter)
             if killed.killed { kills += 1 }
             // Half of them are run again first; the other half are cleaned up as the kill left them.
             if point % 4 < 2 {
@@ -281,4 +294,14 @@ import TutorTestSupport
             }
         }
     }
+}
+
+/// Requests a sandbox answered (its request log calls `increment` once each): a run's progress
+/// as the tenant sees it, whatever order the run prints it in.
+final class RequestCounter: Sendable {
+    private let value = Mutex(0)
+    func increment() { value.withLock { $0 += 1 } }
+    /// For `SandboxServer(requestLog:)`.
+    var log: @Sendable (String) -> Void { { _ in self.increment() } }
+    var count: Int { value.withLock { $0 } }
 }

@@ -25,8 +25,10 @@ struct SandboxHarness {
             .path
     }()
 
-    static func start(faults: FaultOptions = .none, home: SandboxHome? = nil) async throws -> SandboxHarness {
-        let sandbox = try await SandboxServer().start(home: home, port: 0, faults: faults)
+    static func start(
+        faults: FaultOptions = .none, home: SandboxHome? = nil, requestLog: (@Sendable (String) -> Void)? = nil
+    ) async throws -> SandboxHarness {
+        let sandbox = try await SandboxServer(requestLog: requestLog).start(home: home, port: 0, faults: faults)
         let secret = try String(contentsOfFile: sandbox.info.adminClientSecretFile, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let client = try CurlHTTPClient(
@@ -52,7 +54,7 @@ struct SandboxHarness {
             options: RunOptions(
                 variables: variables, stateDirectory: state, fresh: fresh,
                 retryPolicy: RetryPolicy(budget: .seconds(60)),
-                toolVersion: "test"),
+                toolVersion: "test", overlap: true),
             observer: observer)
     }
 
@@ -339,6 +341,9 @@ struct SandboxHarness {
         let tutorial = try TutorialParser().parse(path: SandboxHarness.tutorialPath)
         let summary = try await harness.runner(tutorial, state: state).run()
         #expect(summary.status == .succeeded)
+        // Independent requests overlap, so the last create may have been answered moments ago:
+        // let it replicate (2 s) before the listings are expected to show it.
+        try await Task.sleep(for: .milliseconds(2100))
         try await harness.expectExactlyOnce(
             appName: "tutor-flask-webapp", secretsFile: RunStateStore(directory: state).secretsURL)
         // The ledger holds all of it: cleanup leaves the tenant as it was.
