@@ -112,10 +112,14 @@ import TutorVerify
                     ],
                     line: 10 * index + 10)
             }, inputs: [])
-        let graph = SlowGraph(delays: Dictionary(uniqueKeysWithValues: collections.map { ($0, .milliseconds(300)) }))
+        // Each answer takes a second, long enough for the runner to start every request it may
+        // even on a machine busy with the other suites; "exactly 4" would depend on that timing,
+        // the bound does not.
+        let graph = SlowGraph(delays: Dictionary(uniqueKeysWithValues: collections.map { ($0, .seconds(1)) }))
         let summary = try await Overlap.runner(tutorial, transport: graph, state: Fixture.temporaryDirectory()).run()
         #expect(summary.status == .succeeded)
-        #expect(graph.mostInFlight == 4)
+        #expect(graph.mostInFlight <= 4)
+        #expect(graph.mostInFlight >= 2)
         #expect(graph.exchanges.count == 6)
     }
 
