@@ -100,8 +100,12 @@ def test_a_wrong_code_is_AADSTS50181_and_an_early_resend_is_throttled(sandbox, g
     first = mailed_code(sandbox.home, email)
     browser.find_element(By.ID, "code").send_keys("00000000" if first != "00000000" else "11111111")
     browser.find_element(By.ID, "next").click()
-    assert wait_for(browser, "error").text.startswith("AADSTS50181: Unable to validate the otp.")
+    wrong_code = wait_for(browser, "error")
+    assert wrong_code.text.startswith("AADSTS50181: Unable to validate the otp.")
     browser.find_element(By.ID, "resend").click()
+    # The page before the resend has an error element too: wait until it is gone, or the check
+    # below may read it while the new page loads (a stale element).
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(wrong_code))
     assert "too many requests to verify this email address" in wait_for(browser, "error").text
     messages = json.loads(subprocess.check_output(
         [TUTOR, "sandbox", "mail", "--home", str(sandbox.home), "--to", email, "--json"]))
