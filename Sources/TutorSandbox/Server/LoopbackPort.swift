@@ -84,11 +84,8 @@ public enum LoopbackPort {
         for name in processes.sorted() {
             guard let pid = Int32(name) else { continue }
             let fdFolder = proc.appendingPathComponent("\(name)/fd")
-            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: fdFolder.path)) ?? []
-            for descriptor in descriptors {
-                let target = try? FileManager.default.destinationOfSymbolicLink(
-                    atPath: fdFolder.appendingPathComponent(descriptor).path)
-                if let target, links.contains(target) {
+            for target in linkTargets(in: fdFolder.path) {
+                if links.contains(target) {
                     let command =
                         (try? String(
                             contentsOf: proc.appendingPathComponent("\(name)/comm"), encoding: .utf8))?
@@ -98,6 +95,27 @@ public enum LoopbackPort {
             }
         }
         return nil
+    }
+
+    /// What each entry of a `/proc/PID/fd` folder links to. Read with `readdir` and `readlink`,
+    /// skipping an entry that is gone by the time it is read: a busy process opens and closes
+    /// descriptors all the time, and a listing that fails as a whole on one of them (as
+    /// `FileManager.contentsOfDirectory` can) would hide the holder.
+    static func linkTargets(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var targets: [String] = []
+        var buffer = [CChar](repeating: 0, count: 256)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            let length = readlink(folder + "/" + name, &buffer, buffer.count - 1)
+            guard length > 0 else { continue }
+            targets.append(String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return targets
     }
 
     /// The inodes of the sockets listening (state 0A) on `port` in a `/proc/net/tcp` table.
