@@ -88,19 +88,17 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
                 bundle.append(Data("\n".utf8))
             }
             caBundle = bundle
-            trustStore = TrustStore.file(holding: bundle).map(TrustStore.cachedFile) ?? .blob
+            trustStore = TrustStore.file(holding: bundle).map(TrustStore.combinedFile) ?? .blob
         } else {
             caBundle = nil
-            trustStore = Self.systemCABundlePath(handle).map(TrustStore.cachedFile) ?? .libcurlDefault
+            trustStore = Self.systemCABundlePath(handle).map(TrustStore.systemFile) ?? .libcurlDefault
         }
     }
 
     deinit {
         curl_easy_cleanup(handle)
         curl_easy_cleanup(onceHandle)
-        if case .cachedFile(let path) = trustStore, let descriptor = TrustStore.descriptor(of: path) {
-            close(descriptor)
-        }
+        if case .combinedFile(let descriptor) = trustStore { close(descriptor) }
     }
 
     /// How libcurl gets the trusted CAs. libcurl (7.87 and later) builds the OpenSSL trust store
@@ -111,16 +109,28 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
     /// that was most of a run's CPU: 54 parses for one tutorial, 1.9 s of CPU, and with 17
     /// tutorials at once it kept both cores busy.
     enum TrustStore: Equatable {
-        /// This CA file, cached: for the system's bundle, or a copy of the combined bundle.
-        case cachedFile(String)
+        /// The system's CA file, cached.
+        case systemFile(String)
+        /// The combined bundle in an unlinked file held open by this descriptor (`file(holding:)`),
+        /// cached; the client closes it when it goes.
+        case combinedFile(descriptor: Int32)
         /// The combined bundle as a blob (where no file can hold it).
         case blob
         /// libcurl's own defaults (no system bundle file was found).
         case libcurlDefault
 
-        /// A file with `bundle`'s bytes that leaves nothing on disk: created, unlinked, and read
-        /// through `/proc/self/fd` while its descriptor stays open (Linux); nil elsewhere.
-        static func file(holding bundle: Data) -> String? {
+        /// The CA file libcurl reads, when there is one.
+        var path: String? {
+            switch self {
+            case .systemFile(let path): return path
+            case .combinedFile(let descriptor): return "/proc/self/fd/\(descriptor)"
+            case .blob, .libcurlDefault: return nil
+            }
+        }
+
+        /// A file with `bundle`'s bytes that leaves nothing on disk: created and unlinked; its
+        /// open descriptor is returned, read through `/proc/self/fd` (Linux); nil elsewhere.
+        static func file(holding bundle: Data) -> Int32? {
             #if os(Linux)
                 var template = Array("\(NSTemporaryDirectory())/tutor-ca-XXXXXX".utf8CString)
                 let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -133,16 +143,10 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
                     close(descriptor)
                     return nil
                 }
-                return "/proc/self/fd/\(descriptor)"
+                return descriptor
             #else
                 return nil
             #endif
-        }
-
-        /// The descriptor a `file(holding:)` path reads through.
-        static func descriptor(of path: String) -> Int32? {
-            guard path.hasPrefix("/proc/self/fd/") else { return nil }
-            return Int32(path.dropFirst("/proc/self/fd/".count))
         }
     }
 
@@ -223,21 +227,15 @@ public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked
             "connect timeout")
         try check(
             tutor_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.totalTimeout)), "timeout")
-        switch trustStore {
-        case .cachedFile(let path):
+        if let path = trustStore.path {
             try check(tutor_curl_setopt_string(raw, CURLOPT_CAINFO, path), "CA bundle")
             // The file holds the system's CAs already; a CA folder would stop libcurl caching.
             try check(tutor_curl_setopt_string(raw, CURLOPT_CAPATH, nil), "CA folder")
-        case .blob:
-            if let caBundle {
-                try caBundle.withUnsafeBytes { buffer in
-                    try check(
-                        tutor_curl_setopt_blob(raw, CURLOPT_CAINFO_BLOB, buffer.baseAddress, buffer.count),
-                        "CA bundle")
-                }
+        } else if trustStore == .blob, let caBundle {
+            try caBundle.withUnsafeBytes { buffer in
+                try check(
+                    tutor_curl_setopt_blob(raw, CURLOPT_CAINFO_BLOB, buffer.baseAddress, buffer.count), "CA bundle")
             }
-        case .libcurlDefault:
-            break
         }
 
         switch request.method {

@@ -217,9 +217,9 @@ final class LoopbackServer: @unchecked Sendable {
     @Test func theCombinedCABundleIsAFileThatLeavesNothingBehind() throws {
         #if os(Linux)
             let bundle = Data("-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n".utf8)
-            let path = try #require(CurlHTTPClient.TrustStore.file(holding: bundle))
-            let descriptor = try #require(CurlHTTPClient.TrustStore.descriptor(of: path))
+            let descriptor = try #require(CurlHTTPClient.TrustStore.file(holding: bundle))
             defer { close(descriptor) }
+            let path = try #require(CurlHTTPClient.TrustStore.combinedFile(descriptor: descriptor).path)
             #expect(FileManager.default.contents(atPath: path) == bundle)
             let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
             #expect(target.hasSuffix("(deleted)"), "\(target) is still on disk")
@@ -229,7 +229,7 @@ final class LoopbackServer: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: ca) }
         let client = try CurlHTTPClient(configuration: .init(userAgent: "t", extraCAFile: ca.path))
         #if os(Linux)
-            guard case .cachedFile(let combined) = client.trustStore else {
+            guard case .combinedFile = client.trustStore, let combined = client.trustStore.path else {
                 Issue.record("the combined bundle is not a cached file: \(client.trustStore)")
                 return
             }
