@@ -6,7 +6,8 @@ import TutorSupport
 /// (and TLS sessions) are kept alive for the whole run.
 ///
 /// libcurl calls block, so they run on a private serial dispatch queue, never on the Swift
-/// concurrency pool; requests are therefore sent one at a time, which is what a run needs.
+/// concurrency pool; one client therefore sends one request at a time. A run whose requests
+/// overlap sends them through several (`TransportPool`).
 public final class CurlHTTPClient: HTTPTransport, ConnectionCounting, @unchecked Sendable {
     // @unchecked Sendable: the curl handle and the counters are touched only on `queue`,
     // a serial queue; every other stored property is immutable.
