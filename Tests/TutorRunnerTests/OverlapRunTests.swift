@@ -46,7 +46,9 @@ import TutorVerify
     }
 
     @Test func outOfOrderCompletionIsPrintedAndRecordedInDocumentOrder() async throws {
-        let graph = SlowGraph(delays: ["widgets": .milliseconds(400), "gadgets": .milliseconds(10)])
+        // Two seconds for the widget: on a machine busy with the other suites the gadget's request
+        // started more than 400 ms after the widget's (a fresh-clone CI run), and then finished last.
+        let graph = SlowGraph(delays: ["widgets": .seconds(2), "gadgets": .milliseconds(10)])
         let state = Fixture.temporaryDirectory()
         let collector = Collector()
         let summary = try await Overlap.runner(Self.twoChains(), transport: graph, state: state, observer: collector)

@@ -76,7 +76,7 @@ public enum LoopbackPort {
             ["net/tcp", "net/tcp6"].flatMap { table in
                 listeningInodes(
                     port: port,
-                    table: (try? String(contentsOf: proc.appendingPathComponent(table), encoding: .utf8)) ?? "")
+                    table: procText(proc.appendingPathComponent(table)))
             })
         guard !inodes.isEmpty else { return nil }
         let links = Set(inodes.map { "socket:[\($0)]" })
@@ -95,6 +95,15 @@ public enum LoopbackPort {
             }
         }
         return nil
+    }
+
+    /// A `/proc` file read to its end. Such files report a size of 0, and a busy process's
+    /// `/proc/net/tcp` runs to many pages: read until `read` says end of file rather than
+    /// trusting a reader that goes by the size.
+    static func procText(_ url: URL) -> String {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return "" }
+        defer { try? handle.close() }
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// What each entry of a `/proc/PID/fd` folder links to. Read with `readdir` and `readlink`,
